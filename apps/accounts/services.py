@@ -1,0 +1,70 @@
+"""Account services: creating users, profiles and the login throttle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from apps.accounts.errors import LoginThrottled
+from apps.accounts.models import LEARNER_GROUP, User
+from apps.core import ratelimit
+
+
+@transaction.atomic
+def user_create(*, username: str, email: str, password: str) -> User:
+    """Create a learner account (the learner group is created by a migration)."""
+    user = User.objects.create_user(username=username, email=email, password=password)
+    user.groups.add(Group.objects.get(name=LEARNER_GROUP))
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, display_name: str, email: str) -> User:
+    user.display_name = display_name.strip()
+    user.email = email.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "email"])
+    return user
+
+
+def _account_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("login-account", settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW)
+
+
+def _address_limit() -> ratelimit.Limit:
+    return ratelimit.Limit(
+        "login-address", settings.LOGIN_FAILURE_ADDRESS_LIMIT, settings.LOGIN_FAILURE_WINDOW
+    )
+
+
+def _account_identity(username: str) -> str:
+    # Keyed by the submitted name whether or not such an account exists, so the
+    # throttle behaves identically for real and invented usernames.
+    return User.normalize_username(username).casefold()
+
+
+def login_throttle_check(*, username: str, address: str) -> None:
+    """Raise ``LoginThrottled`` when this account name or address has failed too often."""
+    by_account = ratelimit.peek(_account_limit(), _account_identity(username))
+    by_address = ratelimit.peek(_address_limit(), address)
+    if not by_account.allowed or not by_address.allowed:
+        wait = max(
+            by_account.retry_after if not by_account.allowed else 0,
+            by_address.retry_after if not by_address.allowed else 0,
+        )
+        minutes = max(1, (wait + 59) // 60)
+        raise LoginThrottled(
+            f"Too many failed sign-in attempts. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+            extra={"retry_after": wait},
+        )
+
+
+def login_failure_record(*, username: str, address: str) -> None:
+    ratelimit.hit(_account_limit(), _account_identity(username))
+    ratelimit.hit(_address_limit(), address)
+
+
+def login_success_record(*, username: str) -> None:
+    ratelimit.reset(_account_limit(), _account_identity(username))

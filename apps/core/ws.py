@@ -1,0 +1,128 @@
+"""A base for the platform's JSON websocket consumers.
+
+It does the checks every consumer needs, so that concrete consumers only parse,
+call services and reply:
+
+* frames larger than ``max_frame_bytes`` are refused and the socket closed (1009);
+* bad JSON, a non-object, a missing or unknown ``type`` and invalid fields get an
+  error frame and the connection is kept;
+* each connection has a token bucket: past it messages get a ``rate_limited``
+  error frame, and a client that keeps flooding is disconnected (1008);
+* ``require_authentication`` closes anonymous sockets with 4401.
+
+The Origin header is checked before this by ``AllowedHostsOriginValidator``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class MessageError(Exception):
+    """A client message that cannot be accepted; becomes an error frame."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class JsonConsumer(AsyncWebsocketConsumer):
+    max_frame_bytes: ClassVar[int] = 16 * 1024
+    rate_per_second: ClassVar[float] = 10.0
+    burst: ClassVar[int] = 20
+    max_violations: ClassVar[int] = 50
+    require_authentication: ClassVar[bool] = False
+    #: message type -> name of the coroutine method handling it
+    handlers: ClassVar[dict[str, str]] = {}
+
+    async def connect(self) -> None:
+        self.bucket = TokenBucket(self.rate_per_second, self.burst)
+        self.violations = 0
+        user = self.scope.get("user")
+        if self.require_authentication and not (user and user.is_authenticated):
+            await self.close(code=4401)
+            return
+        await self.accept()
+        await self.on_open()
+
+    async def on_open(self) -> None:
+        """Hook for subclasses, called after the socket is accepted."""
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if bytes_data is not None:
+            await self.send_error("binary_not_supported", "Send JSON text frames.")
+            return
+        raw = text_data or ""
+        if len(raw.encode("utf-8")) > self.max_frame_bytes:
+            await self.send_error("too_large", f"Frames are limited to {self.max_frame_bytes} bytes.")
+            await self.close(code=1009)
+            return
+        if not self.bucket.take():
+            self.violations += 1
+            if self.violations > self.max_violations:
+                await self.close(code=1008)
+                return
+            await self.send_error("rate_limited", "Too many messages; slow down.")
+            return
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            await self.send_error("bad_json", "The frame is not valid JSON.")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_error("bad_message", "A message is a JSON object with a string 'type'.")
+            return
+        method_name = self.handlers.get(message["type"])
+        if method_name is None:
+            await self.send_error("unknown_type", f"Unknown message type {message['type'][:40]!r}.")
+            return
+        try:
+            await getattr(self, method_name)(message)
+        except MessageError as exc:
+            await self.send_error(exc.code, exc.message, ref=message.get("ref"))
+
+    async def send_json(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(payload, separators=(",", ":"), default=str))
+
+    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if isinstance(ref, str | int) and len(str(ref)) <= 64:
+            frame["ref"] = ref
+        await self.send_json(frame)
+
+
+def require_str(message: dict[str, Any], field: str, *, max_length: int = 200, required: bool = True) -> str:
+    value = message.get(field)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value or len(value) > max_length:
+        raise MessageError("invalid", f"'{field}' must be a string of 1 to {max_length} characters.")
+    return value

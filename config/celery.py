@@ -1,0 +1,41 @@
+"""The Celery application, configured for reliability.
+
+* ``task_acks_late`` + ``task_reject_on_worker_lost``: a task whose worker dies
+  mid-run goes back to the queue (acks_late alone does not redeliver it), so every
+  task must be idempotent.
+* Tasks are sent with ``transaction.on_commit`` (see ``apps.core.tasks.enqueue``) so
+  a worker never reads rows that are not committed yet.
+* Soft and hard time limits bound every task; the Redis visibility timeout is
+  longer than the hard limit so a running task is not delivered twice.
+* Embedded mode runs tasks inline (``task_always_eager``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("backend_academy")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_acks_on_failure_or_timeout=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=90,
+    task_eager_propagates=True,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": 3600},
+    result_backend_transport_options={"visibility_timeout": 3600},
+    worker_hijack_root_logger=False,
+    task_default_queue="default",
+)
+app.autodiscover_tasks()

@@ -1,0 +1,15 @@
+"""gunicorn worker class: uvicorn's ASGI worker from the ``uvicorn-worker`` package."""
+
+from __future__ import annotations
+
+from uvicorn_worker import UvicornWorker
+
+
+class Worker(UvicornWorker):
+    CONFIG_KWARGS = {
+        "lifespan": "off",  # Django does not implement the lifespan protocol
+        "ws_max_size": 64 * 1024,  # refuse oversized websocket frames at the server
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        "proxy_headers": False,
+    }
