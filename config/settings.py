@@ -140,9 +140,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # channel layer must never lose keys to eviction, so REDIS_URL must point at an
 # instance with ``maxmemory-policy noeviction``. The cache may evict: give it its own
 # instance with REDIS_CACHE_URL (allkeys-lru), or it shares REDIS_URL's instance.
-REDIS_BROKER_DB = 0  # Celery broker and results
-REDIS_CACHE_DB = 1  # django-redis cache (when REDIS_CACHE_URL is not set)
-REDIS_CHANNELS_DB = 2  # channels-redis layer
+# The test suite uses databases 8-10 so it never touches a running site's data.
+_REDIS_DB_BASE = 8 if TESTING else 0
+REDIS_BROKER_DB = _REDIS_DB_BASE + 0  # Celery broker and results
+REDIS_CACHE_DB = _REDIS_DB_BASE + 1  # django-redis cache (when REDIS_CACHE_URL is not set)
+REDIS_CHANNELS_DB = _REDIS_DB_BASE + 2  # channels-redis layer
 
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or (
     redis_url_with_db(REDIS_URL, REDIS_CACHE_DB) if REDIS_URL else ""
@@ -261,6 +263,9 @@ STORAGES = {
     },
 }
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Outside production, serve straight from the source folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --------------------------------------------------------------------------- security
 SESSION_COOKIE_HTTPONLY = True

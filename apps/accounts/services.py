@@ -13,9 +13,10 @@ from apps.core import ratelimit
 
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str) -> User:
-    """Create a learner account (the learner group is created by a migration)."""
+    """Create a learner account (the role groups come from a migration)."""
     user = User.objects.create_user(username=username, email=email, password=password)
-    user.groups.add(Group.objects.get(name=LEARNER_GROUP))
+    learners, _ = Group.objects.get_or_create(name=LEARNER_GROUP)
+    user.groups.add(learners)
     return user
 
 

@@ -1,0 +1,106 @@
+# Backend Academy — every day-to-day command. `make help` lists them.
+#
+#   make run     set everything up and serve the site (embedded mode) on 127.0.0.1:8000
+#   make test    set everything up and run the whole test suite
+#
+# Services mode: export DATABASE_URL and REDIS_URL first (see README.md).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# uv: the one on PATH, else one installed with pip into the virtual environment.
+UV = $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
+	  || { echo "Python 3.11 is required; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.base-installed: requirements/base.txt | $(PY)
+	$(UV) pip install --python $(PY) --require-hashes --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt | $(PY)
+	$(UV) pip install --python $(PY) --require-hashes --quiet -r requirements/dev.txt
+	@touch $@ $(VENV)/.base-installed
+
+.PHONY: install install-dev
+install: $(VENV)/.base-installed ## Create the virtual environment with the locked runtime dependencies
+install-dev: $(VENV)/.dev-installed ## ... plus the locked development and test dependencies
+
+.PHONY: setup
+setup: install ## Prepare the database and content (migrations, course import)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_site
+
+.PHONY: run
+run: setup ## Set up and serve the site with websockets on http://$(HOST):$(PORT) (embedded mode)
+	@echo ""
+	@echo "  Backend Academy is starting on http://$(HOST):$(PORT)/"
+	@echo "  Health: http://$(HOST):$(PORT)/healthz   Readiness: http://$(HOST):$(PORT)/readyz"
+	@echo "  Create an admin account with:  $(PY) manage.py createsuperuser"
+	@echo "  then author content at http://$(HOST):$(PORT)/admin/   (Ctrl-C stops the server)"
+	@echo ""
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+	  --ws-max-size 65536 --reload --reload-dir apps --reload-dir config --reload-dir templates
+
+.PHONY: serve
+serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + websockets, one port)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
+
+.PHONY: worker
+worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default
+
+.PHONY: browsers
+browsers: ## Install Debian's Chromium for the browser tests when it is missing
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get)…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing and apt-get is not available: browser tests will be skipped."; fi
+
+.PHONY: test
+test: install-dev browsers ## Set up and run the whole test suite (services mode when DATABASE_URL and REDIS_URL are set)
+	@mkdir -p var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install-dev ## ruff, formatting, mypy and migration checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy apps config
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
+
+.PHONY: format
+format: install-dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: lock
+lock: | $(PY) ## Re-compile the hashed lock files from pyproject.toml
+	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/base.txt
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/dev.txt
+
+.PHONY: clean
+clean: ## Remove the virtual environment, local databases and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
