@@ -34,7 +34,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
 if PRODUCTION and DEBUG:
     raise ConfigurationError("DJANGO_DEBUG must be off when DJANGO_ENV=production")
 
-_DEV_SECRET = "dev-only-insecure-key-0f3c9b1e6d2a4f8e9c7b5a3d1e0f2a4b6c8d0e2f"  # noqa: S105
+_DEV_SECRET = "dev-only-insecure-key-0f3c9b1e6d2a4f8e9c7b5a3d1e0f2a4b6c8d0e2f"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
     raise ConfigurationError(
@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.static.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +83,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = None
+# Threads per web process that run Django's request handler (config/asgi.py).
+HTTP_THREADS = env_int("HTTP_THREADS", 16)
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
@@ -195,6 +197,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# /readyz answers from a per-process result this many seconds old at most, so a
+# busy probe cannot turn into load on the database, Redis and the broker.
+READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS", 1000)) / 1000
 
 # --------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (

@@ -16,11 +16,11 @@ class SignUpForm(UserCreationForm):
         required=True, help_text="For password resets. Never shown to other users."
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "email")
 
-    def save(self, commit: bool = True) -> User:  # noqa: FBT001, FBT002
+    def save(self, commit: bool = True) -> User:
         # Account creation is the service's job; the form only validates.
         raise NotImplementedError("use apps.accounts.services.user_create")
 

@@ -13,10 +13,14 @@ class User(AbstractUser):
     """The platform's user. Roles are the groups learner, author and instructor."""
 
     display_name = models.CharField(
-        max_length=60, blank=True, help_text="Shown on leaderboards and comments instead of the username."
+        max_length=60,
+        blank=True,
+        help_text="Shown on leaderboards and comments instead of the username.",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:

@@ -30,7 +30,9 @@ def user_update_profile(*, user: User, display_name: str, email: str) -> User:
 
 
 def _account_limit() -> ratelimit.Limit:
-    return ratelimit.Limit("login-account", settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW)
+    return ratelimit.Limit(
+        "login-account", settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW
+    )
 
 
 def _address_limit() -> ratelimit.Limit:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
@@ -17,6 +19,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+from apps.core.runtime import main_loop
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +36,18 @@ class CheckResult:
     error: str = ""
 
 
-def _timed(name: str, backend: str, func) -> CheckResult:  # type: ignore[no-untyped-def]
+def _timed(name: str, backend: str, func: Callable[[], None]) -> CheckResult:
     started = time.perf_counter()
     try:
         func()
     except Exception as exc:  # a readiness probe reports failures, it does not raise them
         logger.warning("readiness check %s failed: %s", name, exc)
         return CheckResult(
-            name, False, backend, round((time.perf_counter() - started) * 1000, 2), type(exc).__name__
+            name,
+            False,
+            backend,
+            round((time.perf_counter() - started) * 1000, 2),
+            type(exc).__name__,
         )
     return CheckResult(name, True, backend, round((time.perf_counter() - started) * 1000, 2))
 
@@ -63,7 +71,7 @@ def check_cache() -> CheckResult:
         if value != "1":
             raise RuntimeError("cache did not return the value it stored")
 
-    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
     return _timed("cache", backend, run)
 
 
@@ -82,7 +90,13 @@ def check_channel_layer() -> CheckResult:
     def run() -> None:
         if layer is None:
             raise RuntimeError("no channel layer configured")
-        async_to_sync(roundtrip)()
+        loop = main_loop()
+        if loop is not None:
+            # On the server's own loop: the same layer connections the consumers use.
+            future = asyncio.run_coroutine_threadsafe(roundtrip(), loop)
+            future.result(timeout=CHECK_TIMEOUT_SECONDS + 1)
+        else:
+            async_to_sync(roundtrip)()
 
     return _timed("channel_layer", type(layer).__name__ if layer else "none", run)
 
@@ -103,5 +117,18 @@ def check_broker() -> CheckResult:
     return _timed("broker", app.conf.broker_url.split("://", 1)[0], run)
 
 
+_last_report: tuple[float, list[CheckResult]] | None = None
+_report_lock = threading.Lock()
+
+
 def readiness_report() -> list[CheckResult]:
-    return [check_database(), check_cache(), check_channel_layer(), check_broker()]
+    """Run every check; reuse a result younger than READINESS_CACHE_SECONDS."""
+    global _last_report  # noqa: PLW0603
+    max_age = settings.READINESS_CACHE_SECONDS
+    with _report_lock:
+        now = time.monotonic()
+        if _last_report is not None and now - _last_report[0] < max_age:
+            return _last_report[1]
+        report = [check_database(), check_cache(), check_channel_layer(), check_broker()]
+        _last_report = (time.monotonic(), report)
+        return report

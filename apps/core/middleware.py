@@ -1,4 +1,10 @@
-"""Request ids, request logging and security headers."""
+"""Request ids, request logging and security headers.
+
+Both middlewares are sync- and async-capable, so under ASGI the whole chain stays
+on the event loop and only the view itself hops to a thread (a sync-only
+middleware here would bounce every request between the loop and Django's single
+sync thread several times).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -18,27 +25,58 @@ logger = logging.getLogger("apps.request")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
+GetResponse = (
+    Callable[[HttpRequest], HttpResponse] | Callable[[HttpRequest], Awaitable[HttpResponse]]
+)
 
-class RequestIdMiddleware:
+
+class _HybridMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        if self.is_async:
+            return self._acall(request)
+        self.before(request)
+        response = self.get_response(request)
+        return self.after(request, response)  # type: ignore[arg-type]
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        self.before(request)
+        response = await self.get_response(request)  # type: ignore[misc]
+        return self.after(request, response)
+
+    def before(self, request: HttpRequest) -> None:
+        pass
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return response
+
+
+class RequestIdMiddleware(_HybridMiddleware):
     """Give every request an id (the caller's ``X-Request-ID`` when well-formed).
 
     The id goes into every log line written while the request runs, into the
     ``X-Request-ID`` response header, and into a closing access-log line.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def before(self, request: HttpRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
+        request._started = time.perf_counter()  # type: ignore[attr-defined]
         # Not reset afterwards: each ASGI request runs in its own context, and Django
         # logs failed responses (django.request) after the middleware chain returns.
         request_id_var.set(request_id)
-        started = time.perf_counter()
-        response = self.get_response(request)
-        response["X-Request-ID"] = request_id
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         logger.info(
             "%s %s %s",
             request.method,
@@ -48,29 +86,27 @@ class RequestIdMiddleware:
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round((time.perf_counter() - request._started) * 1000, 2),  # type: ignore[attr-defined]
             },
         )
         return response
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(_HybridMiddleware):
     """Content-Security-Policy (with a per-request nonce) and Permissions-Policy.
 
     Templates put ``nonce="{{ request.csp_nonce }}"`` on the rare inline script;
-    everything else loads from ``'self'``.
+    everything else loads from ``'self'``. A view may set ``response.csp_directives``
+    to replace the policy for its own response.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def before(self, request: HttpRequest) -> None:
+        request.csp_nonce = secrets.token_urlsafe(18)  # type: ignore[attr-defined]
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        nonce = secrets.token_urlsafe(18)
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
-        response = self.get_response(request)
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if "Content-Security-Policy" not in response:
             directives = getattr(response, "csp_directives", None) or settings.CSP_DIRECTIVES
-            response["Content-Security-Policy"] = build_csp(directives, nonce)
+            response["Content-Security-Policy"] = build_csp(directives, request.csp_nonce)  # type: ignore[attr-defined]
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
         )

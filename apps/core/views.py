@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness: the process answers. Touches nothing else."""
+    """Liveness: the process answers. Touches nothing else (and no thread)."""
     return JsonResponse({"status": "ok"})
 
 

@@ -82,7 +82,9 @@ class JsonConsumer(AsyncWebsocketConsumer):
             return
         raw = text_data or ""
         if len(raw.encode("utf-8")) > self.max_frame_bytes:
-            await self.send_error("too_large", f"Frames are limited to {self.max_frame_bytes} bytes.")
+            await self.send_error(
+                "too_large", f"Frames are limited to {self.max_frame_bytes} bytes."
+            )
             await self.close(code=1009)
             return
         if not self.bucket.take():
@@ -119,10 +121,14 @@ class JsonConsumer(AsyncWebsocketConsumer):
         await self.send_json(frame)
 
 
-def require_str(message: dict[str, Any], field: str, *, max_length: int = 200, required: bool = True) -> str:
+def require_str(
+    message: dict[str, Any], field: str, *, max_length: int = 200, required: bool = True
+) -> str:
     value = message.get(field)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value or len(value) > max_length:
-        raise MessageError("invalid", f"'{field}' must be a string of 1 to {max_length} characters.")
+        raise MessageError(
+            "invalid", f"'{field}' must be a string of 1 to {max_length} characters."
+        )
     return value

@@ -33,7 +33,12 @@ def test_custom_user_model_is_in_use(settings):
 def test_signup_creates_a_learner_and_logs_in(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "ada", "email": "ada@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
@@ -45,7 +50,12 @@ def test_signup_creates_a_learner_and_logs_in(client):
 def test_signup_errors_are_shown_and_nothing_is_written(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "bob", "email": "not-an-email", "password1": PASSWORD, "password2": "different"},
+        {
+            "username": "bob",
+            "email": "not-an-email",
+            "password1": PASSWORD,
+            "password2": "different",
+        },
     )
     assert response.status_code == 400
     assert b"Enter a valid email address" in response.content
@@ -87,7 +97,9 @@ def test_wrong_password_and_unknown_user_look_identical(client):
     assert normalise(real.content, b"zq-real-user") == normalise(fake.content, b"zq-made-up")
 
 
-def test_account_is_throttled_after_repeated_failures_even_with_the_right_password(client, settings):
+def test_account_is_throttled_after_repeated_failures_even_with_the_right_password(
+    client, settings
+):
     UserFactory(username="fay")
     for i in range(settings.LOGIN_FAILURE_LIMIT):
         assert _fail(client, "fay", address=f"10.0.1.{i}").status_code == 400
@@ -99,8 +111,14 @@ def test_account_is_throttled_after_repeated_failures_even_with_the_right_passwo
 
 def test_throttle_is_the_same_for_accounts_that_do_not_exist(client, settings):
     UserFactory(username="gus")
-    real = [_fail(client, "gus", f"10.1.0.{i}").status_code for i in range(settings.LOGIN_FAILURE_LIMIT + 1)]
-    fake = [_fail(client, "ghost", f"10.2.0.{i}").status_code for i in range(settings.LOGIN_FAILURE_LIMIT + 1)]
+    real = [
+        _fail(client, "gus", f"10.1.0.{i}").status_code
+        for i in range(settings.LOGIN_FAILURE_LIMIT + 1)
+    ]
+    fake = [
+        _fail(client, "ghost", f"10.2.0.{i}").status_code
+        for i in range(settings.LOGIN_FAILURE_LIMIT + 1)
+    ]
     assert real == fake == [400] * settings.LOGIN_FAILURE_LIMIT + [429]
 
 
@@ -125,7 +143,9 @@ def test_successful_login_clears_the_account_counter(client, settings):
 def test_forwarded_for_is_ignored_without_trusted_proxies(client, settings):
     settings.LOGIN_FAILURE_ADDRESS_LIMIT = 2
     for i in range(2):
-        client.post(LOGIN, {"username": f"u{i}", "password": "x"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+        client.post(
+            LOGIN, {"username": f"u{i}", "password": "x"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}"
+        )
     assert _fail(client, "u9", address="127.0.0.1").status_code == 429
 
 
@@ -147,7 +167,9 @@ def test_password_reset_sends_a_working_link(client):
     response = client.post("/accounts/password/reset/", {"email": "jo@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body
+    ).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     new = "brand new passphrase 99"
@@ -179,7 +201,9 @@ def test_profile_requires_login_and_saves_changes(client):
     client.force_login(user)
     page = client.get("/accounts/profile/")
     assert b"learner" in page.content
-    response = client.post("/accounts/profile/", {"display_name": "Kim K", "email": "kim@new.example"})
+    response = client.post(
+        "/accounts/profile/", {"display_name": "Kim K", "email": "kim@new.example"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.display_name, user.email) == ("Kim K", "kim@new.example")

@@ -47,12 +47,16 @@ def test_readyz_shows_error_detail_to_staff(client, monkeypatch, django_user_mod
     staff = django_user_model.objects.create_user("ops", password="x", is_staff=True)
     client.force_login(staff)
     monkeypatch.setattr(
-        health, "check_channel_layer",
+        health,
+        "check_channel_layer",
         lambda: health.CheckResult("channel_layer", False, "X", 1.0, "TimeoutError"),
     )
     body = client.get("/readyz").json()
     assert body["checks"]["channel_layer"] == {
-        "status": "down", "backend": "X", "latency_ms": 1.0, "error": "TimeoutError"
+        "status": "down",
+        "backend": "X",
+        "latency_ms": 1.0,
+        "error": "TimeoutError",
     }
 
 
@@ -86,3 +90,20 @@ def test_broker_check_reports_an_unreachable_broker(settings):
     finally:
         app.conf.broker_url = original
     assert not result.ok
+
+
+def test_readiness_result_is_reused_briefly(settings, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        health,
+        "check_database",
+        lambda: calls.append(1) or health.CheckResult("database", True, "x", 0),
+    )
+    monkeypatch.setattr(health, "_last_report", None)
+    settings.READINESS_CACHE_SECONDS = 60
+    health.readiness_report()
+    health.readiness_report()
+    assert len(calls) == 1
+    settings.READINESS_CACHE_SECONDS = 0
+    health.readiness_report()
+    assert len(calls) == 2

@@ -11,7 +11,9 @@ from apps.core.logging import JsonFormatter, RequestIdFilter, request_id_var
 def test_json_formatter_writes_one_object_with_request_id_and_extras():
     token = request_id_var.set("abc123def456")
     try:
-        record = logging.LogRecord("apps.test", logging.INFO, __file__, 1, "hello %s", ("world",), None)
+        record = logging.LogRecord(
+            "apps.test", logging.INFO, __file__, 1, "hello %s", ("world",), None
+        )
         record.path = "/x"
         RequestIdFilter().filter(record)
         line = JsonFormatter().format(record)

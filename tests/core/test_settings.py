@@ -17,7 +17,13 @@ def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProce
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -37,12 +43,20 @@ def test_production_settings_are_hardened():
     code = (
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
-        " s.CSRF_COOKIE_SECURE, s.SECURE_REFERRER_POLICY, s.SECURE_CROSS_ORIGIN_OPENER_POLICY, s.LOG_FORMAT)"
+        " s.CSRF_COOKIE_SECURE, s.SECURE_REFERRER_POLICY, s.SECURE_CROSS_ORIGIN_OPENER_POLICY,"
+        " s.LOG_FORMAT)"
     )
     result = _run(PRODUCTION, "shell", "--verbosity", "0", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "True", "31536000", "True", "True", "strict-origin-when-cross-origin", "same-origin", "json"
+        "False",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "strict-origin-when-cross-origin",
+        "same-origin",
+        "json",
     ]
 
 

@@ -114,6 +114,7 @@ def test_oversized_frame_is_refused_and_closed():
         assert error["code"] == "too_large"
         closed = await ws.receive_output(timeout=2)
         assert closed == {"type": "websocket.close", "code": 1009}
+        await ws.disconnect()
 
     run(scenario)
 
@@ -136,5 +137,6 @@ def test_flood_is_rate_limited_then_disconnected():
         assert "rate_limited" in codes
         assert codes.count("unknown_type") <= 25  # the burst, plus refill during the loop
         assert closed["code"] == 1008
+        await ws.disconnect()
 
     run(scenario)

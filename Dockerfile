@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# Backend Academy — production image (services mode). Same make targets as a checkout:
+#   web:    make serve    (migrations, content import, collectstatic, gunicorn + uvicorn workers)
+#   worker: make worker   (Celery on the Redis broker)
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1 VENV=/opt/venv
+RUN pip install --no-cache-dir "uv==0.13.9"
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN python -m venv /opt/venv \
+ && uv pip install --python /opt/venv/bin/python --require-hashes --no-cache -r requirements/base.txt \
+ && touch /opt/venv/.base-installed
+COPY . .
+RUN DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build.invalid \
+    DJANGO_SECRET_KEY=build-time-only-collectstatic-key-not-used-at-run-time-0123456789 \
+    /opt/venv/bin/python manage.py collectstatic --noinput --verbosity 0
+
+FROM ${PYTHON_IMAGE} AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make bubblewrap \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --create-home --home-dir /home/app app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=app:app /app /app
+WORKDIR /app
+ENV PATH=/opt/venv/bin:$PATH \
+    VENV=/opt/venv \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8000
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
+CMD ["make", "serve"]
