@@ -14,6 +14,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -40,7 +41,7 @@ class _HybridMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self._acall(request)
         self.before(request)

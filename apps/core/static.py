@@ -8,6 +8,8 @@ chain stay on the event loop.
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -17,13 +19,13 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Any) -> None:
         super().__init__(get_response)
         self._is_async = iscoroutinefunction(get_response)
         if self._is_async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def __call__(self, request: HttpRequest) -> Any:
         if self._is_async:
             return self._acall(request)
         return super().__call__(request)
