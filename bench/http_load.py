@@ -32,7 +32,7 @@ def _ms(text: str) -> float:
 
 def wrk(url: str, concurrency: int, duration: float) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, int(duration))}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
