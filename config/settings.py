@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "apps.core",
     "apps.accounts",
+    "apps.courses",
 ]
 
 MIDDLEWARE = [

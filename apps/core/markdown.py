@@ -1,0 +1,126 @@
+"""Markdown → safe HTML, once, when content changes.
+
+CommonMark with tables and strikethrough; Pygments highlighting for fenced code;
+heading ids (``sec-…``) and a table of contents; table alignment as classes (no
+inline ``style``); then the allow-list sanitiser. The result is stored on the
+record, never recomputed per request.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from apps.core.sanitize import sanitize_html
+
+WORDS_PER_MINUTE = 220
+_formatter = HtmlFormatter(nowrap=True)
+_LANGUAGE = re.compile(r"^[A-Za-z0-9+#-]{1,20}$")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[dict[str, object]] = field(default_factory=list)
+    word_count: int = 0
+    reading_minutes: int = 0
+
+
+def _highlight(code: str, lang: str, attrs: str) -> str:
+    language = (lang or "").strip().lower()
+    if not language or not _LANGUAGE.match(language):
+        return ""  # markdown-it escapes it as plain code
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, _formatter)
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.options["highlight"] = _highlight
+    return md
+
+
+_md = _parser()
+
+
+def _annotate(tokens: list[Token]) -> list[dict[str, object]]:
+    """Give headings stable ids, turn table alignment styles into classes, build the TOC."""
+    toc: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token.type in {"th_open", "td_open"}:
+            style = str(token.attrs.pop("style", "") or "")
+            match = re.search(r"text-align:(left|center|right)", style)
+            if match:
+                token.attrSet("class", f"align-{match.group(1)}")
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        if level == 1:  # the page title is the only h1: demote
+            token.tag = "h2"
+            tokens[index + 2].tag = "h2"
+            level = 2
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content
+            for child in inline.children or []
+            if child.type in {"text", "code_inline"}
+        )
+        base = "sec-" + (slugify(text)[:70] or "section")
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        anchor = base if count == 0 else f"{base}-{count + 1}"
+        token.attrSet("id", anchor)
+        if level in {2, 3}:
+            toc.append({"level": level, "id": anchor, "title": text})
+    return toc
+
+
+def _word_count(tokens: list[Token]) -> int:
+    words = 0
+    for token in tokens:
+        if token.type == "inline":
+            words += len(token.content.split())
+        elif token.type in {"fence", "code_block"}:
+            words += len(token.content.split()) // 2  # code reads faster than prose, but is read
+    return words
+
+
+def render_markdown(source: str) -> Rendered:
+    tokens = _md.parse(source or "")
+    toc = _annotate(tokens)
+    raw = _md.renderer.render(tokens, _md.options, {})
+    words = _word_count(tokens)
+    return Rendered(
+        html=sanitize_html(raw),
+        toc=toc,
+        word_count=words,
+        reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
+    )
+
+
+def render_inline(source: str) -> str:
+    """One paragraph of Markdown (a summary, a quiz explanation) without the ``<p>``."""
+    rendered = sanitize_html(_md.renderInline(source or ""))
+    return rendered
+
+
+def plain_text(source: str) -> str:
+    """Markdown reduced to text (for search documents and snippets)."""
+    rendered = _md.render(source or "")
+    text = re.sub(r"<[^>]+>", " ", rendered)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()

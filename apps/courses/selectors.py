@@ -1,0 +1,221 @@
+"""Reads of courses, with the visibility rule in one place: learners see only
+published lessons of published modules of published courses, on every surface."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from apps.core.errors import NotFound
+from apps.core.markdown import plain_text
+from apps.courses.models import PUBLISHED_LESSON, Course, Lesson, LessonProgress, Module, Status
+
+
+def lesson_is_visible(lesson: Lesson) -> bool:
+    module = lesson.module
+    return (
+        lesson.status == Status.PUBLISHED
+        and module.status == Status.PUBLISHED
+        and module.course.status == Status.PUBLISHED
+    )
+
+
+def published_lessons() -> QuerySet[Lesson]:
+    return Lesson.objects.filter(PUBLISHED_LESSON)
+
+
+def course_list_published() -> QuerySet[Course]:
+    return (
+        Course.objects.filter(status=Status.PUBLISHED)
+        .annotate(
+            lesson_count=Count(
+                "modules__lessons",
+                filter=Q(
+                    modules__status=Status.PUBLISHED, modules__lessons__status=Status.PUBLISHED
+                ),
+            ),
+            module_count=Count(
+                "modules", filter=Q(modules__status=Status.PUBLISHED), distinct=True
+            ),
+        )
+        .order_by("order", "title")
+    )
+
+
+def course_get_published(*, slug: str) -> Course:
+    course = Course.objects.filter(slug=slug, status=Status.PUBLISHED).first()
+    if course is None:
+        raise NotFound("No such course.")
+    return course
+
+
+@dataclass
+class ModuleOutline:
+    module: Module
+    lessons: list[Lesson]
+    completed: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    modules: list[ModuleOutline]
+    completed_ids: set[int] = field(default_factory=set)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for entry in self.modules for lesson in entry.lessons]
+
+    @property
+    def total(self) -> int:
+        return sum(entry.total for entry in self.modules)
+
+    @property
+    def completed(self) -> int:
+        return sum(entry.completed for entry in self.modules)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def reading_minutes(self) -> int:
+        return sum(lesson.reading_minutes for lesson in self.lessons)
+
+
+def completed_lesson_ids(*, user, lesson_ids: list[int] | None = None) -> set[int]:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return set()
+    rows = LessonProgress.objects.filter(user=user)
+    if lesson_ids is not None:
+        rows = rows.filter(lesson_id__in=lesson_ids)
+    return set(rows.values_list("lesson_id", flat=True))
+
+
+def course_outline(*, course: Course, user) -> CourseOutline:  # type: ignore[no-untyped-def]
+    """Published modules with their published lessons and the user's progress (3 queries)."""
+    lessons = Lesson.objects.filter(status=Status.PUBLISHED).only(
+        "id", "module_id", "slug", "title", "summary", "reading_minutes", "order"
+    )
+    modules = list(
+        course.modules.filter(status=Status.PUBLISHED)
+        .order_by("order", "id")
+        .prefetch_related(Prefetch("lessons", queryset=lessons.order_by("order", "id")))
+    )
+    done = completed_lesson_ids(
+        user=user, lesson_ids=[lesson.id for m in modules for lesson in m.lessons.all()]
+    )
+    entries = []
+    for module in modules:
+        module.course = course  # avoid a query per module for get_absolute_url
+        module_lessons = list(module.lessons.all())
+        for lesson in module_lessons:
+            lesson.module = module
+        entries.append(
+            ModuleOutline(
+                module=module,
+                lessons=module_lessons,
+                completed=sum(1 for lesson in module_lessons if lesson.id in done),
+            )
+        )
+    return CourseOutline(course=course, modules=entries, completed_ids=done)
+
+
+def lesson_get_published(*, course_slug: str, module_slug: str, lesson_slug: str) -> Lesson:
+    lesson = (
+        published_lessons()
+        .select_related("module__course")
+        .filter(slug=lesson_slug, module__slug=module_slug, module__course__slug=course_slug)
+        .first()
+    )
+    if lesson is None:
+        raise NotFound("No such lesson.")
+    return lesson
+
+
+def progress_summary(*, user) -> list[CourseOutline]:  # type: ignore[no-untyped-def]
+    """Every published course the user has started or can start, with progress."""
+    return [course_outline(course=course, user=user) for course in course_list_published()]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    lesson: Lesson
+    snippet: str  # safe HTML: escaped text with <mark> around matches
+
+
+_START, _STOP = "\x02", "\x03"
+MAX_QUERY_LENGTH = 200
+
+
+def _marked(text: str) -> str:
+    escaped = html.escape(text)
+    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
+    """Published lessons matching ``query``, best first, with highlighted snippets.
+
+    PostgreSQL: full-text search (websearch syntax, weighted title > summary > body,
+    ranked, ``ts_headline`` snippets). SQLite: every term must appear somewhere;
+    title matches rank first.
+    """
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return []
+    base = published_lessons().select_related("module__course")
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="english")
+        rows = (
+            base.annotate(rank=SearchRank(F("search_vector"), search))
+            .filter(search_vector=search)
+            .annotate(
+                headline=SearchHeadline(
+                    "body_md", search, config="english", start_sel=_START, stop_sel=_STOP,
+                    max_words=30, min_words=12, max_fragments=2, fragment_delimiter=" … ",
+                )
+            )
+            .order_by("-rank", "module__order", "order")[:limit]
+        )  # fmt: skip
+        return [SearchHit(lesson=row, snippet=_marked(row.headline)) for row in rows]
+    terms = [term for term in re.split(r"\W+", query.lower()) if len(term) > 1][:8]
+    if not terms:
+        return []
+    condition = Q()
+    for term in terms:
+        condition &= (
+            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_md__icontains=term)
+        )
+    rows = list(base.filter(condition)[: limit * 3])
+    rows.sort(
+        key=lambda row: (
+            -sum(term in row.title.lower() for term in terms),
+            row.module.order,
+            row.order,
+        )
+    )
+    return [SearchHit(lesson=row, snippet=_snippet(row, terms)) for row in rows[:limit]]
+
+
+def _snippet(lesson: Lesson, terms: list[str], width: int = 220) -> str:
+    text = plain_text(lesson.body_md)
+    lower = text.lower()
+    positions = [lower.find(term) for term in terms if lower.find(term) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start : start + width]
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", excerpt)
+    return ("… " if start else "") + _marked(marked) + (" …" if start + width < len(text) else "")

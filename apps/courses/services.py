@@ -1,0 +1,97 @@
+"""Writes to courses: rendering, publishing, progress. Every surface calls these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from apps.core import content_version
+from apps.core.errors import NotFound
+from apps.core.markdown import plain_text, render_markdown
+from apps.courses.models import Course, Lesson, LessonProgress, Status
+from apps.courses.selectors import lesson_is_visible
+
+
+def lesson_render(lesson: Lesson) -> None:
+    """Render and sanitise ``lesson.body_md`` into the stored fields (not saved)."""
+    rendered = render_markdown(lesson.body_md)
+    lesson.body_html = rendered.html
+    lesson.toc = rendered.toc
+    lesson.word_count = rendered.word_count
+    lesson.reading_minutes = rendered.reading_minutes
+
+
+def course_render(course: Course) -> None:
+    course.description_html = render_markdown(course.description_md).html
+
+
+def lessons_index(lesson_ids: Iterable[int]) -> None:
+    """Refresh the full-text search vectors (PostgreSQL only; SQLite searches live)."""
+    if connection.vendor != "postgresql":
+        return
+    for lesson in Lesson.objects.filter(pk__in=list(lesson_ids)).only(
+        "pk", "title", "summary", "body_md"
+    ):
+        Lesson.objects.filter(pk=lesson.pk).update(
+            search_vector=SearchVector(Value(lesson.title), weight="A", config="english")
+            + SearchVector(Value(lesson.summary), weight="B", config="english")
+            + SearchVector(Value(plain_text(lesson.body_md)), weight="C", config="english")
+        )
+
+
+@transaction.atomic
+def lesson_save(*, lesson: Lesson, by=None) -> Lesson:  # type: ignore[no-untyped-def]
+    """Save an edited lesson: render, sanitise, index, stamp, invalidate caches."""
+    lesson_render(lesson)
+    if lesson.status == Status.PUBLISHED and lesson.published_at is None:
+        lesson.published_at = timezone.now()
+    if by is not None:
+        lesson.updated_by = by
+    lesson.full_clean(exclude=["search_vector"])
+    lesson.save()
+    lessons_index([lesson.pk])
+    content_version.bump()
+    return lesson
+
+
+@transaction.atomic
+def lessons_set_status(*, lessons: Iterable[Lesson], status: str, by=None) -> int:  # type: ignore[no-untyped-def]
+    """Publish or unpublish lessons; returns how many changed."""
+    if status not in Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    changed = 0
+    now = timezone.now()
+    for lesson in lessons:
+        if lesson.status == status:
+            continue
+        lesson.status = status
+        fields = ["status", "updated_at"]
+        if status == Status.PUBLISHED and lesson.published_at is None:
+            lesson.published_at = now
+            fields.append("published_at")
+        if by is not None:
+            lesson.updated_by = by
+            fields.append("updated_by")
+        lesson.save(update_fields=fields)
+        changed += 1
+    if changed:
+        content_version.bump()
+    return changed
+
+
+@transaction.atomic
+def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgress | None:  # type: ignore[no-untyped-def]
+    """Mark a published lesson complete (idempotent) or not complete."""
+    if not lesson_is_visible(lesson):
+        raise NotFound("No such lesson.")
+    if completed:
+        progress, _ = LessonProgress.objects.get_or_create(
+            user=user, lesson=lesson, defaults={"completed_at": timezone.now()}
+        )
+        return progress
+    LessonProgress.objects.filter(user=user, lesson=lesson).delete()
+    return None
