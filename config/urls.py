@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Backend Academy authoring"
 admin.site.site_title = "Backend Academy admin"
@@ -11,6 +12,9 @@ admin.site.site_title = "Backend Academy admin"
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.courses.urls")),
+    # One login page for everyone, with the login throttle (the admin's own has none).
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

@@ -172,7 +172,12 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     """Run axe-core in ``page``; return the violations of the given impacts."""
     page.evaluate(AXE_JS)  # evaluated over the DevTools protocol: the page's CSP stays intact
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v.get("impact") in impacts]
+    found = [v for v in result["violations"] if v.get("impact") in impacts]
+    # Keep the rule, the impact and the offending markup so a failure says what to fix.
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:160] for n in v["nodes"][:5]]}
+        for v in found
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 import bleach
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]
 
 ALLOWED_TAGS = frozenset(
     {
@@ -64,15 +64,22 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     return False
 
 
-class _ExternalLinkFilter(Filter):  # type: ignore[misc]
+def _stays_on_site(href: str) -> bool:
+    """Whether a browser resolves ``href`` on this site (a path, a fragment, mailto)."""
+    value = "".join(ch for ch in href if ch > " ").replace("\\", "/").lower()
+    if value.startswith(("#", "mailto:")):
+        return True
+    return value.startswith("/") and not value.startswith("//")
+
+
+class _ExternalLinkFilter(Filter):
     """Links leaving the site open nothing and pass no referrer or ranking."""
 
     def __iter__(self) -> Iterator[dict]:
         for token in super().__iter__():
             if token["type"] == "StartTag" and token["name"] == "a":
                 attrs = token["data"]
-                href = attrs.get((None, "href"), "")
-                if href.startswith(("http://", "https://", "//")):
+                if not _stays_on_site(attrs.get((None, "href"), "")):
                     attrs[(None, "rel")] = "nofollow noopener noreferrer"
             yield token
 

@@ -254,15 +254,15 @@ def count_files(courses: list[CourseSource]) -> int:
 Progress = Callable[[str], None]
 
 
-@transaction.atomic
-def write_all(
-    courses: list[CourseSource], *, root: Path = CONTENT_ROOT, progress: Progress | None = None
-) -> ImportReport:
-    report = ImportReport()
-    tick = progress or (lambda label: None)
-    now = timezone.now()
-    touched_lessons: list[int] = []
-    for source in courses:
+@dataclass
+class _Writer:
+    root: Path
+    tick: Progress
+    report: ImportReport = field(default_factory=ImportReport)
+    touched_lessons: list[int] = field(default_factory=list)
+    now: Any = field(default_factory=timezone.now)
+
+    def course(self, source: CourseSource) -> Course:
         data = source.data
         course, created = Course.objects.select_for_update().get_or_create(
             slug=data["slug"], defaults={"title": data["title"]}
@@ -278,74 +278,93 @@ def write_all(
                 setattr(course, key, value)
             course_render(course)
             if course.status == Status.PUBLISHED and course.published_at is None:
-                course.published_at = now
+                course.published_at = self.now
             course.save()
-            report.created += created
-            report.updated += not created
+            self._count(created)
         else:
-            report.unchanged += 1
-        tick(_rel(source.path, root))
-        existing_modules = {m.slug: m for m in course.modules.all()}
+            self.report.unchanged += 1
+        self.tick(_rel(source.path, self.root))
+        return course
+
+    def module(self, course: Course, existing: dict[str, Module], source: ModuleSource) -> Module:
+        module = existing.get(source.data["slug"]) or Module(
+            course=course, slug=source.data["slug"]
+        )
+        fields = {
+            "title": source.data["title"],
+            "summary": (source.data.get("summary") or "").strip(),
+            "order": source.order,
+            "status": source.data.get("status", Status.PUBLISHED),
+        }
+        if module.pk is None or any(getattr(module, k) != v for k, v in fields.items()):
+            self._count(module.pk is None)
+            for key, value in fields.items():
+                setattr(module, key, value)
+            module.save()
+        else:
+            self.report.unchanged += 1
+        self.tick(_rel(source.path, self.root))
+        return module
+
+    def lesson(self, module: Module, existing: Lesson | None, source: LessonSource) -> None:
+        if existing is not None and existing.source_hash == source.digest:
+            self.report.unchanged += 1
+            self.tick(_rel(source.path, self.root))
+            return
+        lesson = existing or Lesson(module=module, slug=source.data["slug"])
+        lesson.title = source.data["title"]
+        lesson.summary = (source.data.get("summary") or "").strip()
+        lesson.objectives = source.data["objectives"]
+        lesson.takeaways = source.data["takeaways"]
+        lesson.related_matrix = source.data["related_matrix"]
+        lesson.platform_links = source.data["platform"]
+        lesson.body_md = source.body
+        lesson.order = source.order
+        lesson.status = source.data["status"]
+        lesson.source_path = _rel(source.path, self.root)
+        lesson.source_hash = source.digest
+        if lesson.status == Status.PUBLISHED and lesson.published_at is None:
+            lesson.published_at = self.now
+        lesson_render(lesson)
+        lesson.save()
+        self.touched_lessons.append(lesson.pk)
+        self._count(existing is None)
+        self.tick(_rel(source.path, self.root))
+
+    def retire(self, lessons: list[Lesson]) -> None:
+        """Unpublish imported lessons whose file is gone (progress keeps pointing at them)."""
+        for lesson in lessons:
+            if lesson.source_path and lesson.status != Status.DRAFT:
+                lesson.status = Status.DRAFT
+                lesson.source_hash = ""
+                lesson.save(update_fields=["status", "source_hash", "updated_at"])
+                self.report.unpublished += 1
+
+    def _count(self, created: bool) -> None:
+        if created:
+            self.report.created += 1
+        else:
+            self.report.updated += 1
+
+
+@transaction.atomic
+def write_all(
+    courses: list[CourseSource], *, root: Path = CONTENT_ROOT, progress: Progress | None = None
+) -> ImportReport:
+    writer = _Writer(root=root, tick=progress or (lambda label: None))
+    for source in courses:
+        course = writer.course(source)
+        modules = {m.slug: m for m in course.modules.all()}
         for msource in source.modules:
-            module = existing_modules.get(msource.data["slug"]) or Module(
-                course=course, slug=msource.data["slug"]
-            )
-            mfields = {
-                "title": msource.data["title"],
-                "summary": (msource.data.get("summary") or "").strip(),
-                "order": msource.order,
-                "status": msource.data.get("status", Status.PUBLISHED),
-            }
-            if module.pk is None or any(getattr(module, k) != v for k, v in mfields.items()):
-                report.created += module.pk is None
-                report.updated += module.pk is not None
-                for key, value in mfields.items():
-                    setattr(module, key, value)
-                module.save()
-            else:
-                report.unchanged += 1
-            tick(_rel(msource.path, root))
-            existing = {lesson.slug: lesson for lesson in module.lessons.all()}
-            seen: set[str] = set()
+            module = writer.module(course, modules, msource)
+            lessons = {lesson.slug: lesson for lesson in module.lessons.all()}
             for lsource in msource.lessons:
-                slug = lsource.data["slug"]
-                seen.add(slug)
-                lesson = existing.get(slug)
-                if lesson is not None and lesson.source_hash == lsource.digest:
-                    report.unchanged += 1
-                    tick(_rel(lsource.path, root))
-                    continue
-                is_new = lesson is None
-                lesson = lesson or Lesson(module=module, slug=slug)
-                lesson.title = lsource.data["title"]
-                lesson.summary = (lsource.data.get("summary") or "").strip()
-                lesson.objectives = lsource.data["objectives"]
-                lesson.takeaways = lsource.data["takeaways"]
-                lesson.related_matrix = lsource.data["related_matrix"]
-                lesson.platform_links = lsource.data["platform"]
-                lesson.body_md = lsource.body
-                lesson.order = lsource.order
-                lesson.status = lsource.data["status"]
-                lesson.source_path = _rel(lsource.path, root)
-                lesson.source_hash = lsource.digest
-                if lesson.status == Status.PUBLISHED and lesson.published_at is None:
-                    lesson.published_at = now
-                lesson_render(lesson)
-                lesson.save()
-                touched_lessons.append(lesson.pk)
-                report.created += is_new
-                report.updated += not is_new
-                tick(_rel(lsource.path, root))
-            for slug, lesson in existing.items():
-                if slug not in seen and lesson.source_path and lesson.status != Status.DRAFT:
-                    lesson.status = Status.DRAFT
-                    lesson.source_hash = ""
-                    lesson.save(update_fields=["status", "source_hash", "updated_at"])
-                    report.unpublished += 1
-    lessons_index(touched_lessons)
-    if report.changed:
+                writer.lesson(module, lessons.pop(lsource.data["slug"], None), lsource)
+            writer.retire(list(lessons.values()))
+    lessons_index(writer.touched_lessons)
+    if writer.report.changed:
         content_version.bump()
-    return report
+    return writer.report
 
 
 def iter_progress_labels(courses: list[CourseSource]) -> Iterator[str]:

@@ -96,7 +96,7 @@ class CourseOutline:
         return sum(lesson.reading_minutes for lesson in self.lessons)
 
 
-def completed_lesson_ids(*, user, lesson_ids: list[int] | None = None) -> set[int]:  # type: ignore[no-untyped-def]
+def completed_lesson_ids(*, user, lesson_ids: list[int] | None = None) -> set[int]:
     if not user.is_authenticated:
         return set()
     rows = LessonProgress.objects.filter(user=user)
@@ -105,7 +105,7 @@ def completed_lesson_ids(*, user, lesson_ids: list[int] | None = None) -> set[in
     return set(rows.values_list("lesson_id", flat=True))
 
 
-def course_outline(*, course: Course, user) -> CourseOutline:  # type: ignore[no-untyped-def]
+def course_outline(*, course: Course, user) -> CourseOutline:
     """Published modules with their published lessons and the user's progress (3 queries)."""
     lessons = Lesson.objects.filter(status=Status.PUBLISHED).only(
         "id", "module_id", "slug", "title", "summary", "reading_minutes", "order"
@@ -146,7 +146,7 @@ def lesson_get_published(*, course_slug: str, module_slug: str, lesson_slug: str
     return lesson
 
 
-def progress_summary(*, user) -> list[CourseOutline]:  # type: ignore[no-untyped-def]
+def progress_summary(*, user) -> list[CourseOutline]:
     """Every published course the user has started or can start, with progress."""
     return [course_outline(course=course, user=user) for course in course_list_published()]
 
@@ -199,15 +199,15 @@ def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
         condition &= (
             Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_md__icontains=term)
         )
-    rows = list(base.filter(condition)[: limit * 3])
-    rows.sort(
+    matches = list(base.filter(condition)[: limit * 3])
+    matches.sort(
         key=lambda row: (
             -sum(term in row.title.lower() for term in terms),
             row.module.order,
             row.order,
         )
     )
-    return [SearchHit(lesson=row, snippet=_snippet(row, terms)) for row in rows[:limit]]
+    return [SearchHit(lesson=row, snippet=_snippet(row, terms)) for row in matches[:limit]]
 
 
 def _snippet(lesson: Lesson, terms: list[str], width: int = 220) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core import content_version
 from apps.core.errors import NotFound
 from apps.core.markdown import plain_text, render_markdown
-from apps.courses.models import Course, Lesson, LessonProgress, Status
+from apps.courses.models import Course, Lesson, LessonProgress, Module, Status
 from apps.courses.selectors import lesson_is_visible
 
 
@@ -44,7 +44,7 @@ def lessons_index(lesson_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def lesson_save(*, lesson: Lesson, by=None) -> Lesson:  # type: ignore[no-untyped-def]
+def lesson_save(*, lesson: Lesson, by=None) -> Lesson:
     """Save an edited lesson: render, sanitise, index, stamp, invalidate caches."""
     lesson_render(lesson)
     if lesson.status == Status.PUBLISHED and lesson.published_at is None:
@@ -59,7 +59,7 @@ def lesson_save(*, lesson: Lesson, by=None) -> Lesson:  # type: ignore[no-untype
 
 
 @transaction.atomic
-def lessons_set_status(*, lessons: Iterable[Lesson], status: str, by=None) -> int:  # type: ignore[no-untyped-def]
+def lessons_set_status(*, lessons: Iterable[Lesson], status: str, by=None) -> int:
     """Publish or unpublish lessons; returns how many changed."""
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
@@ -84,7 +84,7 @@ def lessons_set_status(*, lessons: Iterable[Lesson], status: str, by=None) -> in
 
 
 @transaction.atomic
-def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgress | None:  # type: ignore[no-untyped-def]
+def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgress | None:
     """Mark a published lesson complete (idempotent) or not complete."""
     if not lesson_is_visible(lesson):
         raise NotFound("No such lesson.")
@@ -95,3 +95,42 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgr
         return progress
     LessonProgress.objects.filter(user=user, lesson=lesson).delete()
     return None
+
+
+@transaction.atomic
+def course_save(*, course: Course, by=None) -> Course:
+    course_render(course)
+    if course.status == Status.PUBLISHED and course.published_at is None:
+        course.published_at = timezone.now()
+    if by is not None:
+        course.updated_by = by
+    course.save()
+    content_version.bump()
+    return course
+
+
+@transaction.atomic
+def module_save(*, module: Module) -> Module:
+    module.save()
+    content_version.bump()
+    return module
+
+
+@transaction.atomic
+def modules_set_status(*, modules: Iterable[Module], status: str) -> int:
+    changed = 0
+    for module in modules:
+        if module.status != status:
+            module.status = status
+            module.save(update_fields=["status", "updated_at"])
+            changed += 1
+    if changed:
+        content_version.bump()
+    return changed
+
+
+@transaction.atomic
+def content_changed(*, lesson_ids: Iterable[int] = ()) -> None:
+    """After edits made outside the services above (admin inline rows): reindex, invalidate."""
+    lessons_index(lesson_ids)
+    content_version.bump()

@@ -15,14 +15,30 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_role_groups_come_from_a_migration():
-    from django.core.management import call_command
+    import importlib
 
-    call_command("migrate", "accounts", "0001", verbosity=0)
-    assert not Group.objects.filter(name__in=["learner", "author", "instructor"]).exists()
-    call_command("migrate", "accounts", verbosity=0)
-    assert set(Group.objects.values_list("name", flat=True)) >= {"learner", "author", "instructor"}
+    from django.apps import apps
+
+    migration = importlib.import_module("apps.accounts.migrations.0002_role_groups")
+    Group.objects.all().delete()
+    migration.create_groups(apps, None)
+    assert set(Group.objects.values_list("name", flat=True)) == {"learner", "author", "instructor"}
+
+
+def test_roles_get_the_permissions_their_apps_declare():
+    from apps.accounts.roles import sync_role_permissions
+
+    Group.objects.all().delete()
+    sync_role_permissions()
+    author = set(Group.objects.get(name="author").permissions.values_list("codename", flat=True))
+    assert {"add_lesson", "change_lesson", "view_lesson", "change_course"} <= author
+    assert "delete_course" not in author
+    instructor = set(
+        Group.objects.get(name="instructor").permissions.values_list("codename", flat=True)
+    )
+    assert "view_lesson" in instructor and "change_lesson" not in instructor
+    assert not Group.objects.get(name="learner").permissions.exists()
 
 
 def test_custom_user_model_is_in_use(settings):

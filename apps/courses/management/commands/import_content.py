@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,8 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {exc.message}") from exc
         total = importer.count_files(courses)
         with tqdm(total=total, desc="Importing content", unit="file", disable=verbosity < 1,
-                  file=self.stderr._out, leave=True) as bar:  # fmt: skip
-            report = importer.write_all(courses, root=root, progress=lambda label: bar.update(1))
+                  file=sys.stderr, leave=True) as bar:  # fmt: skip
+            report = importer.write_all(courses, root=root, progress=lambda label: _advance(bar))
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -36,3 +37,7 @@ class Command(BaseCommand):
                     f"{report.unchanged} unchanged, {report.unpublished} unpublished."
                 )
             )
+
+
+def _advance(bar: tqdm) -> None:
+    bar.update(1)

@@ -1,0 +1,109 @@
+"""Course pages: catalog, outline, lesson, progress, dashboard, search."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core.cache import cache_for_anonymous
+from apps.core.charts import bar_chart
+from apps.core.errors import NotFound
+from apps.core.urlcheck import path_exists
+from apps.courses import selectors, services
+
+
+@require_safe
+@cache_for_anonymous
+def catalog(request: HttpRequest) -> HttpResponse:
+    courses = list(selectors.course_list_published())
+    return render(request, "courses/catalog.html", {"courses": courses})
+
+
+@require_safe
+@cache_for_anonymous
+def course_detail(request: HttpRequest, course: str) -> HttpResponse:
+    try:
+        course_obj = selectors.course_get_published(slug=course)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    outline = selectors.course_outline(course=course_obj, user=request.user)
+    return render(request, "courses/course.html", {"course": course_obj, "outline": outline})
+
+
+@require_safe
+@cache_for_anonymous
+def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+    try:
+        lesson_obj = selectors.lesson_get_published(
+            course_slug=course, module_slug=module, lesson_slug=lesson
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    outline = selectors.course_outline(course=lesson_obj.module.course, user=request.user)
+    return render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
+
+
+def _lesson_context(lesson, outline) -> dict:
+    ordered = outline.lessons
+    ids = [item.id for item in ordered]
+    index = ids.index(lesson.id) if lesson.id in ids else -1
+    return {
+        "lesson": lesson,
+        "module": lesson.module,
+        "course": lesson.module.course,
+        "outline": outline,
+        "previous": ordered[index - 1] if index > 0 else None,
+        "next": ordered[index + 1] if 0 <= index < len(ordered) - 1 else None,
+        "completed": lesson.id in outline.completed_ids,
+        "platform_links": [link for link in lesson.platform_links if path_exists(link["url"])],
+        "matrix_links": [
+            {"slug": slug, "url": f"/matrix/{slug}/"}
+            for slug in lesson.related_matrix
+            if path_exists(f"/matrix/{slug}/")
+        ],
+        "position": index + 1,
+    }
+
+
+@login_required
+@require_POST
+def lesson_progress(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+    try:
+        lesson_obj = selectors.lesson_get_published(
+            course_slug=course, module_slug=module, lesson_slug=lesson
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    completed = request.POST.get("completed") == "1"
+    services.lesson_progress_set(user=request.user, lesson=lesson_obj, completed=completed)
+    messages.success(request, "Marked as complete." if completed else "Marked as not complete.")
+    return redirect(lesson_obj.get_absolute_url() + "#progress")
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    outlines = selectors.progress_summary(user=request.user)
+    charts = [
+        (
+            outline,
+            bar_chart(
+                [
+                    (f"{i}. {e.module.title}", e.completed, e.total)
+                    for i, e in enumerate(outline.modules, 1)
+                ]
+            ),
+        )
+        for outline in outlines
+    ]
+    return render(request, "courses/dashboard.html", {"charts": charts})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    hits = selectors.lesson_search(query=query) if query else []
+    return render(request, "courses/search.html", {"query": query, "hits": hits})
