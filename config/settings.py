@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.courses",
+    "apps.quizzes",
 ]
 
 MIDDLEWARE = [

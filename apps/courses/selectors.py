@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
@@ -60,6 +62,8 @@ class ModuleOutline:
     lessons: list[Lesson]
     completed: int = 0
 
+    score: dict[str, Any] | None = None  # the user's best/last quiz percentages, if any
+
     @property
     def total(self) -> int:
         return len(self.lessons)
@@ -67,6 +71,15 @@ class ModuleOutline:
     @property
     def percent(self) -> int:
         return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def quiz(self) -> Any:
+        """The module's published quiz (joined in the outline query), or None."""
+        try:
+            quiz = self.module.quiz  # type: ignore[attr-defined]
+        except ObjectDoesNotExist:
+            return None
+        return quiz if quiz.status == Status.PUBLISHED else None
 
 
 @dataclass
@@ -112,6 +125,7 @@ def course_outline(*, course: Course, user) -> CourseOutline:
     )
     modules = list(
         course.modules.filter(status=Status.PUBLISHED)
+        .select_related("quiz")
         .order_by("order", "id")
         .prefetch_related(Prefetch("lessons", queryset=lessons.order_by("order", "id")))
     )

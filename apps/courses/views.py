@@ -13,6 +13,7 @@ from apps.core.charts import bar_chart
 from apps.core.errors import NotFound
 from apps.core.urlcheck import path_exists
 from apps.courses import selectors, services
+from apps.quizzes import selectors as quiz_selectors
 
 
 @require_safe
@@ -29,8 +30,13 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
         course_obj = selectors.course_get_published(slug=course)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    outline = selectors.course_outline(course=course_obj, user=request.user)
-    return render(request, "courses/course.html", {"course": course_obj, "outline": outline})
+    outline = _with_quiz_scores(
+        selectors.course_outline(course=course_obj, user=request.user), request.user
+    )
+    final = quiz_selectors.final_exam_for_course(course_id=course_obj.pk)
+    return render(
+        request, "courses/course.html", {"course": course_obj, "outline": outline, "final": final}
+    )
 
 
 @require_safe
@@ -44,6 +50,16 @@ def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -
         raise Http404(exc.message) from exc
     outline = selectors.course_outline(course=lesson_obj.module.course, user=request.user)
     return render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
+
+
+def _with_quiz_scores(outline, user):
+    """Attach the user's best/last quiz percentages to each module (one query)."""
+    quizzes = {entry.module.pk: entry.quiz for entry in outline.modules if entry.quiz}
+    scores = quiz_selectors.best_scores(user=user, quiz_ids=[q.pk for q in quizzes.values()])
+    for entry in outline.modules:
+        quiz = quizzes.get(entry.module.pk)
+        entry.score = scores.get(quiz.pk) if quiz else None
+    return outline
 
 
 def _lesson_context(lesson, outline) -> dict:
@@ -65,6 +81,7 @@ def _lesson_context(lesson, outline) -> dict:
             if path_exists(f"/matrix/{slug}/")
         ],
         "position": index + 1,
+        "quiz": next((e.quiz for e in outline.modules if e.module.pk == lesson.module_id), None),
     }
 
 
@@ -86,7 +103,9 @@ def lesson_progress(request: HttpRequest, course: str, module: str, lesson: str)
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    outlines = selectors.progress_summary(user=request.user)
+    outlines = [
+        _with_quiz_scores(o, request.user) for o in selectors.progress_summary(user=request.user)
+    ]
     charts = [
         (
             outline,

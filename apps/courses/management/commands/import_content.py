@@ -1,4 +1,8 @@
-"""``manage.py import_content``: import the course files, idempotently, with a progress bar."""
+"""``manage.py import_content``: import the course files, idempotently, with a progress bar.
+
+Lessons (apps.courses.importer) and quizzes (apps.quizzes.importer) are read and
+validated first, then written in one transaction: a bad file changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
 from apps.courses import importer
 from apps.courses.errors import ContentError
+from apps.quizzes import importer as quiz_importer
 
 
 class Command(BaseCommand):
@@ -24,17 +30,29 @@ class Command(BaseCommand):
     def handle(self, *args: Any, root: Path, verbosity: int, **options: Any) -> None:
         try:
             courses = importer.read_all(root)
+            quizzes = quiz_importer.read_quizzes(courses, root)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc.message}") from exc
-        total = importer.count_files(courses)
-        with tqdm(total=total, desc="Importing content", unit="file", disable=verbosity < 1,
-                  file=sys.stderr, leave=True) as bar:  # fmt: skip
+        total = importer.count_files(courses) + len(quizzes)
+        with (
+            tqdm(
+                total=total,
+                desc="Importing content",
+                unit="file",
+                disable=verbosity < 1,
+                file=sys.stderr,
+            ) as bar,
+            transaction.atomic(),
+        ):
             report = importer.write_all(courses, root=root, progress=lambda label: _advance(bar))
+            written, unchanged = quiz_importer.write_quizzes(courses, quizzes)
+            bar.update(len(quizzes))
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Content: {report.created} created, {report.updated} updated, "
-                    f"{report.unchanged} unchanged, {report.unpublished} unpublished."
+                    f"{report.unchanged} unchanged, {report.unpublished} unpublished; "
+                    f"quizzes: {written} written, {unchanged} unchanged."
                 )
             )
 

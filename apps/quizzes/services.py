@@ -1,0 +1,251 @@
+"""Quiz writes: starting, saving, submitting and grading attempts; question checks.
+
+Every surface (pages, REST, GraphQL, live sessions) calls these. Each is one
+transaction; submission locks the attempt row, so a double (or fifty-fold)
+submit grades once.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.quizzes import grading, selectors
+from apps.quizzes.errors import (
+    AttemptClosed,
+    DeadlinePassed,
+    NoAttemptsLeft,
+    QuestionNotInAttempt,
+)
+from apps.quizzes.models import (
+    CHOICE_TYPES,
+    Answer,
+    Attempt,
+    AttemptStatus,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizKind,
+)
+
+# Answers saved within this many seconds after the deadline still count (network latency).
+DEADLINE_GRACE = timedelta(seconds=2)
+
+
+def question_check(question: Question, choices: list[Any]) -> None:
+    """Raise ``ValidationError`` when a question cannot be graded as configured.
+
+    ``choices`` are objects with ``is_correct`` (the saved or about-to-be-saved choices).
+    """
+    kind = question.type
+    correct = sum(1 for c in choices if c.is_correct)
+    errors: list[str] = []
+    if kind in CHOICE_TYPES and len(choices) < 2:
+        errors.append("This question type needs at least two choices.")
+    if kind == QuestionType.SINGLE and correct != 1:
+        errors.append(
+            f"A single-choice question needs exactly one correct choice (it has {correct})."
+        )
+    if kind == QuestionType.MULTIPLE and correct < 1:
+        errors.append("A multiple-choice question needs at least one correct choice.")
+    if kind not in CHOICE_TYPES and choices:
+        errors.append("Only choice and ordering questions have choices.")
+    if kind == QuestionType.TRUE_FALSE and question.true_false_answer is None:
+        errors.append("A true/false question needs its answer.")
+    if kind == QuestionType.NUMERIC:
+        if question.numeric_answer is None:
+            errors.append("A numeric question needs its answer.")
+        if question.tolerance is not None and question.tolerance < 0:
+            errors.append("The tolerance cannot be negative.")
+    if kind == QuestionType.SHORT_TEXT and not [
+        a for a in question.accepted_answers if str(a).strip()
+    ]:
+        errors.append("A short-text question needs at least one accepted answer.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _draw_questions(quiz: Quiz) -> list[int]:
+    if quiz.kind == QuizKind.FINAL:
+        bank = list(
+            Question.objects.filter(
+                quiz__course=quiz.course,
+                quiz__kind=QuizKind.MODULE,
+                quiz__status="published",
+                retired=False,
+            ).values_list("id", flat=True)
+        )
+        count = min(quiz.draw_count or len(bank), len(bank))
+        return random.SystemRandom().sample(bank, count)
+    ids = list(
+        quiz.questions.filter(retired=False).order_by("order", "id").values_list("id", flat=True)
+    )
+    if quiz.shuffle_questions:
+        random.SystemRandom().shuffle(ids)
+    return ids
+
+
+def _choice_orders(quiz: Quiz, question_ids: list[int]) -> dict[str, list[int]]:
+    orders: dict[str, list[int]] = {}
+    rng = random.SystemRandom()
+    rows = (
+        Question.objects.filter(id__in=question_ids, type__in=CHOICE_TYPES)
+        .prefetch_related("choices")
+        .only("id", "type")
+    )
+    for question in rows:
+        ids = [c.id for c in question.choices.all()]
+        # Ordering items are always shuffled: their stored order is the answer.
+        if quiz.shuffle_choices or question.type == QuestionType.ORDERING:
+            rng.shuffle(ids)
+            if question.type == QuestionType.ORDERING and len(ids) > 1:
+                stored = [
+                    c.id for c in sorted(question.choices.all(), key=lambda c: (c.order, c.id))
+                ]
+                while ids == stored:
+                    rng.shuffle(ids)
+        orders[str(question.id)] = ids
+    return orders
+
+
+@transaction.atomic
+def attempt_start(*, user, quiz: Quiz) -> Attempt:
+    """Resume the user's open attempt, or start a new one if attempts remain."""
+    quiz = selectors.quiz_get_published(slug=quiz.slug)
+    open_attempt = Attempt.objects.filter(
+        user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS
+    ).first()
+    if open_attempt is not None and not attempt_expire_if_due(open_attempt):
+        return open_attempt
+    used = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
+    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+        raise NoAttemptsLeft(f"You have used all {quiz.attempts_allowed} attempts at this quiz.")
+    question_ids = _draw_questions(quiz)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return Attempt.objects.create(
+                user=user,
+                quiz=quiz,
+                number=used + 1,
+                question_ids=question_ids,
+                choice_orders=_choice_orders(quiz, question_ids),
+                started_at=now,
+                deadline=now + timedelta(minutes=quiz.time_limit_minutes)
+                if quiz.time_limit_minutes
+                else None,
+                max_score=sum(
+                    (q.points for q in Question.objects.filter(id__in=question_ids).only("points")),
+                    Decimal(0),
+                ),
+            )
+    except IntegrityError:
+        # A concurrent start won the race: return the attempt it created.
+        return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+
+
+def _check_open(attempt: Attempt, *, now=None) -> None:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed("This attempt has been submitted.")
+    now = now or timezone.now()
+    if attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE:
+        raise DeadlinePassed(
+            "The time limit for this attempt has passed; answers are no longer accepted."
+        )
+
+
+@transaction.atomic
+def attempt_save_answers(*, user, attempt_id: int, answers: dict[Any, Any]) -> Attempt:
+    """Validate and store answers (not graded yet). Bad input writes nothing."""
+    attempt = selectors.attempt_get_for_user(user=user, attempt_id=attempt_id, for_update=True)
+    _check_open(attempt)
+    if not isinstance(answers, dict) or not answers:
+        raise grading.InvalidResponse("Send at least one answer, keyed by question id.")
+    if len(answers) > len(attempt.question_ids):
+        raise grading.InvalidResponse("More answers than questions.")
+    questions = selectors.attempt_questions_with_keys(attempt)
+    cleaned: dict[int, dict[str, Any]] = {}
+    for raw_id, response in answers.items():
+        try:
+            question_id = int(raw_id)
+        except (TypeError, ValueError) as exc:
+            raise QuestionNotInAttempt(f"{str(raw_id)[:20]!r} is not a question id.") from exc
+        question = questions.get(question_id)
+        if question is None:
+            raise QuestionNotInAttempt(f"Question {question_id} is not part of this attempt.")
+        cleaned[question_id] = grading.validate_response(question, response)
+    now = timezone.now()
+    for question_id, response in cleaned.items():
+        Answer.objects.update_or_create(
+            attempt=attempt,
+            question_id=question_id,
+            defaults={"response": response, "saved_at": now},
+        )
+    return attempt
+
+
+def attempt_expire_if_due(attempt: Attempt) -> bool:
+    """Submit an open attempt whose deadline has passed; True if it did."""
+    if (
+        attempt.status == AttemptStatus.IN_PROGRESS
+        and attempt.deadline is not None
+        and timezone.now() > attempt.deadline + DEADLINE_GRACE
+    ):
+        _grade_and_close(Attempt.objects.select_for_update().get(pk=attempt.pk))
+        attempt.refresh_from_db()
+        return True
+    return False
+
+
+@transaction.atomic
+def attempt_submit(*, user, attempt_id: int, answers: dict[Any, Any] | None = None) -> Attempt:
+    """Grade the attempt once. Submitting again returns the same result."""
+    attempt = selectors.attempt_get_for_user(user=user, attempt_id=attempt_id, for_update=True)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return attempt  # idempotent: already graded
+    if answers:
+        try:
+            _check_open(attempt)
+        except DeadlinePassed:
+            pass  # late answers are ignored; what was saved in time is graded
+        else:
+            attempt_save_answers(user=user, attempt_id=attempt.pk, answers=answers)
+    return _grade_and_close(attempt)
+
+
+def _grade_and_close(attempt: Attempt) -> Attempt:
+    questions = selectors.attempt_questions_with_keys(attempt)
+    saved = {answer.question_id: answer for answer in attempt.answers.all()}
+    total = Decimal(0)
+    to_update = []
+    for question_id in attempt.question_ids:
+        question = questions.get(question_id)
+        if question is None:  # deleted by an author since the attempt started
+            continue
+        answer = saved.get(question_id)
+        verdict = grading.grade(question, answer.response if answer else None)
+        points = verdict.points(question)
+        total += points
+        if answer is not None:
+            answer.is_correct = verdict.correct
+            answer.score = points
+            to_update.append(answer)
+    Answer.objects.bulk_update(to_update, ["is_correct", "score"])
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = timezone.now()
+    attempt.score = total
+    attempt.percent = (
+        (Decimal(100) * total / attempt.max_score).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if attempt.max_score
+        else Decimal(0)
+    )
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.save(update_fields=["status", "submitted_at", "score", "percent", "passed"])
+    return attempt
