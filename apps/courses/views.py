@@ -13,6 +13,7 @@ from apps.core.charts import bar_chart
 from apps.core.errors import NotFound
 from apps.core.urlcheck import path_exists
 from apps.courses import selectors, services
+from apps.courses.models import Lesson
 from apps.quizzes import selectors as quiz_selectors
 
 
@@ -39,15 +40,19 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     )
 
 
-@require_safe
-@cache_for_anonymous
-def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+def _published_lesson_or_404(course: str, module: str, lesson: str) -> Lesson:
     try:
-        lesson_obj = selectors.lesson_get_published(
+        return selectors.lesson_get_published(
             course_slug=course, module_slug=module, lesson_slug=lesson
         )
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+@require_safe
+@cache_for_anonymous
+def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
+    lesson_obj = _published_lesson_or_404(course, module, lesson)
     outline = selectors.course_outline(course=lesson_obj.module.course, user=request.user)
     return render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
 
@@ -88,12 +93,7 @@ def _lesson_context(lesson, outline) -> dict:
 @login_required
 @require_POST
 def lesson_progress(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
-    try:
-        lesson_obj = selectors.lesson_get_published(
-            course_slug=course, module_slug=module, lesson_slug=lesson
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    lesson_obj = _published_lesson_or_404(course, module, lesson)
     completed = request.POST.get("completed") == "1"
     services.lesson_progress_set(user=request.user, lesson=lesson_obj, completed=completed)
     messages.success(request, "Marked as complete." if completed else "Marked as not complete.")
