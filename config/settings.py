@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.courses",
     "apps.quizzes",
+    "apps.matrix",
 ]
 
 MIDDLEWARE = [

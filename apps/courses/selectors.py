@@ -76,7 +76,7 @@ class ModuleOutline:
     def quiz(self) -> Any:
         """The module's published quiz (joined in the outline query), or None."""
         try:
-            quiz = self.module.quiz  # type: ignore[attr-defined]
+            quiz = self.module.quiz
         except ObjectDoesNotExist:
             return None
         return quiz if quiz.status == Status.PUBLISHED else None

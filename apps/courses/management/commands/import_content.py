@@ -14,8 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from apps.core import content_version
 from apps.courses import importer
 from apps.courses.errors import ContentError
+from apps.matrix import importer as matrix_importer
 from apps.quizzes import importer as quiz_importer
 
 
@@ -26,14 +28,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--root", type=Path, default=importer.CONTENT_ROOT, help="content folder"
         )
+        parser.add_argument(
+            "--matrix-root", type=Path, default=matrix_importer.MATRIX_ROOT, help="matrix folder"
+        )
 
-    def handle(self, *args: Any, root: Path, verbosity: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, root: Path, matrix_root: Path, verbosity: int, **options: Any
+    ) -> None:
         try:
             courses = importer.read_all(root)
             quizzes = quiz_importer.read_quizzes(courses, root)
+            categories = matrix_importer.read_matrix(matrix_root)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc.message}") from exc
-        total = importer.count_files(courses) + len(quizzes)
+        total = importer.count_files(courses) + len(quizzes) + len(categories)
         with (
             tqdm(
                 total=total,
@@ -47,12 +55,17 @@ class Command(BaseCommand):
             report = importer.write_all(courses, root=root, progress=lambda label: _advance(bar))
             written, unchanged = quiz_importer.write_quizzes(courses, quizzes)
             bar.update(len(quizzes))
+            m_written, m_unchanged = matrix_importer.write_matrix(categories)
+            bar.update(len(categories))
+            if written or m_written:
+                content_version.bump()
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Content: {report.created} created, {report.updated} updated, "
                     f"{report.unchanged} unchanged, {report.unpublished} unpublished; "
-                    f"quizzes: {written} written, {unchanged} unchanged."
+                    f"quizzes: {written} written, {unchanged} unchanged; "
+                    f"matrix: {m_written} written, {m_unchanged} unchanged."
                 )
             )
 
