@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.courses.urls")),
     path("", include("apps.quizzes.urls")),
+    path("", include("apps.matrix.urls")),
     # One login page for everyone, with the login throttle (the admin's own has none).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

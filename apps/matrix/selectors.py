@@ -70,11 +70,11 @@ def _cell_view(category: Category, criterion: Criterion, cell: Cell | None) -> C
         label = category.scale_label(cell.rating)
         display = f"{cell.rating} · {label}" + (f" — {cell.text}" if cell.text else "")
         return CellView(
-            cell, criterion, display, (0, -cell.rating), (cell.rating - category.scale_min) / span
+            cell, criterion, display, (0, cell.rating), (cell.rating - category.scale_min) / span
         )
     if criterion.kind == CriterionKind.BOOLEAN and cell.flag is not None:
         display = ("Yes" if cell.flag else "No") + (f" — {cell.text}" if cell.text else "")
-        return CellView(cell, criterion, display, (0, not cell.flag), 1.0 if cell.flag else 0.0)
+        return CellView(cell, criterion, display, (0, cell.flag), 1.0 if cell.flag else 0.0)
     return CellView(cell, criterion, cell.text or "—", (0, cell.text.lower()), None)
 
 
@@ -118,8 +118,11 @@ def sort_rows(matrix: Matrix, *, criterion_slug: str, descending: bool) -> list[
     index = next((i for i, c in enumerate(matrix.criteria) if c.slug == criterion_slug), None)
     if index is None:
         return matrix.rows
-    rows = sorted(matrix.rows, key=lambda row: row.cells[index].sort_key)
-    return rows[::-1] if descending else rows
+    # Values sort in the chosen direction; n/a and empty cells always come last.
+    valued = [row for row in matrix.rows if row.cells[index].sort_key[0] == 0]
+    rest = [row for row in matrix.rows if row.cells[index].sort_key[0] != 0]
+    valued.sort(key=lambda row: row.cells[index].sort_key[1], reverse=descending)
+    return valued + sorted(rest, key=lambda row: row.cells[index].sort_key)
 
 
 def filter_rows(rows: list[OptionRow], query: str) -> list[OptionRow]:
