@@ -107,3 +107,9 @@ def test_readiness_result_is_reused_briefly(settings, monkeypatch):
     settings.READINESS_CACHE_SECONDS = 0
     health.readiness_report()
     assert len(calls) == 2
+
+
+def test_favicon_points_at_the_logo(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/logo.svg")
