@@ -50,7 +50,9 @@ def test_compare_share_and_author_edit(browser, matrix_site):
     UserFactory(username="matrixauthor", is_staff=True, roles=["author"])
     author = browser.new_context().new_page()
     console_errors: list[str] = []
-    author.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    author.on(
+        "console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None
+    )
     author.goto(matrix_site + "/admin/matrix/category/")
     author.fill("#id_username", "matrixauthor")
     author.fill("#id_password", PASSWORD)

@@ -262,3 +262,43 @@ def test_imported_quizzes_cover_every_module(db):
     assert Question.objects.count() >= 100
     assert not Question.objects.filter(explanation_md="").exists()
     assert Quiz.objects.filter(kind="final", draw_count__gt=0).count() == 1
+
+
+def test_quiz_pages_run_a_constant_number_of_queries(make_quiz, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.quizzes.conftest import add_question
+
+    counts = []
+    for extra in (0, 20):
+        quiz = make_quiz()
+        for n in range(extra):
+            add_question(
+                quiz,
+                f"extra-{n}",
+                "single_choice",
+                order=10 + n,
+                choices=[("Y", True), ("N", False)],
+            )
+        learner = UserFactory()
+        client.force_login(learner)
+        attempt = services.attempt_start(user=learner, quiz=quiz)
+        services.attempt_save_answers(
+            user=learner, attempt_id=attempt.pk, answers=perfect_answers(quiz)
+        )
+        sizes = []
+        for url in (
+            reverse("quizzes:quiz", args=[quiz.slug]),
+            reverse("quizzes:attempt", args=[attempt.pk]),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            sizes.append(len(ctx.captured_queries))
+        services.attempt_submit(user=learner, attempt_id=attempt.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("quizzes:result", args=[attempt.pk])).status_code == 200
+        sizes.append(len(ctx.captured_queries))
+        counts.append(sizes)
+    assert counts[0] == counts[1], counts
+    assert max(counts[1]) <= 12, counts
