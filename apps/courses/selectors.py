@@ -193,17 +193,25 @@ def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
     base = published_lessons().select_related("module__course")
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        rows = (
-            base.annotate(rank=SearchRank(F("search_vector"), search))
-            .filter(search_vector=search)
+        # Rank first, then build headlines (the costly part) for the page of results only.
+        top = list(
+            base.filter(search_vector=search)
+            .annotate(rank=SearchRank(F("search_vector"), search))
+            .order_by("-rank", "module__order", "order")
+            .values_list("id", flat=True)[:limit]
+        )
+        headlined = {
+            row.id: row
+            for row in Lesson.objects.filter(id__in=top)
+            .select_related("module__course")
             .annotate(
                 headline=SearchHeadline(
                     "body_md", search, config="english", start_sel=_START, stop_sel=_STOP,
                     max_words=30, min_words=12, max_fragments=2, fragment_delimiter=" … ",
                 )
             )
-            .order_by("-rank", "module__order", "order")[:limit]
-        )  # fmt: skip
+        }  # fmt: skip
+        rows = [headlined[pk] for pk in top if pk in headlined]
         return [SearchHit(lesson=row, snippet=_marked(row.headline)) for row in rows]
     terms = [term for term in re.split(r"\W+", query.lower()) if len(term) > 1][:8]
     if not terms:

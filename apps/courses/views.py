@@ -122,6 +122,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_anonymous
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     hits = selectors.lesson_search(query=query) if query else []

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.core.cache import cache_for_anonymous
 from apps.core.errors import ApplicationError, NotFound
 from apps.quizzes import selectors, services
 from apps.quizzes.forms import responses_from_post
@@ -19,6 +20,7 @@ MAX_AUTOSAVE_BYTES = 64 * 1024
 
 
 @require_safe
+@cache_for_anonymous
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         quiz = selectors.quiz_get_published(slug=slug)
