@@ -174,3 +174,30 @@ def test_learners_cannot_open_the_grid(matrix_content, client):
     category = Category.objects.get(slug="web-frameworks")
     assert client.get(reverse("admin:matrix_category_grid", args=[category.pk])).status_code == 302
     assert Option.objects.filter(category=category).count() == 3
+
+
+def test_import_is_idempotent_for_quizzes_and_matrix(matrix_content, capsys):
+    before = {c.pk: (c.rating, c.note) for c in Cell.objects.all()}
+    call_command("import_content", verbosity=1)
+    out = capsys.readouterr().out
+    assert "quizzes: 0 written, 13 unchanged" in out
+    assert "matrix: 0 written, 14 unchanged" in out
+    assert {c.pk: (c.rating, c.note) for c in Cell.objects.all()} == before
+
+
+def test_a_bad_matrix_file_is_named_and_nothing_is_imported(db, tmp_path):
+    import shutil
+
+    from django.core.management import CommandError
+
+    from apps.matrix.importer import MATRIX_ROOT
+
+    root = tmp_path / "matrix"
+    shutil.copytree(MATRIX_ROOT, root)
+    path = root / "02-web-frameworks.yaml"
+    path.write_text(path.read_text().replace("rating: 5", "rating: 9", 1))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_content", matrix_root=root, verbosity=0)
+    assert "matrix/content/02-web-frameworks.yaml" in str(excinfo.value)
+    assert "outside the scale" in str(excinfo.value)
+    assert Category.objects.count() == 0
