@@ -86,6 +86,7 @@ test: install-dev browsers ## Set up and run the whole test suite (services mode
 
 .PHONY: lint
 lint: install-dev ## ruff, formatting, mypy and migration checks
+	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy apps config

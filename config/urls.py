@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("apps.courses.urls")),
     path("", include("apps.quizzes.urls")),
     path("", include("apps.matrix.urls")),
+    path("api/v1/", include("config.api_urls")),
     # One login page for everyone, with the login throttle (the admin's own has none).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

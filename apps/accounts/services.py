@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.errors import LoginThrottled
-from apps.accounts.models import LEARNER_GROUP, User
+from apps.accounts.models import LEARNER_GROUP, ApiToken, User
 from apps.core import ratelimit
+from apps.core.errors import ApplicationError, NotFound
 
 
 @transaction.atomic
@@ -71,3 +76,56 @@ def login_failure_record(*, username: str, address: str) -> None:
 
 def login_success_record(*, username: str) -> None:
     ratelimit.reset(_account_limit(), _account_identity(username))
+
+
+TOKEN_PREFIX = "ba_"
+MAX_ACTIVE_TOKENS = 10
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; returns it with its key, which is never stored or shown again."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ApplicationError("Give the token a name of 1 to 60 characters.")
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise ApplicationError(
+            f"You can have at most {MAX_ACTIVE_TOKENS} active tokens; revoke one first."
+        )
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:10], key_hash=_token_hash(key)
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    """The active user owning ``key``, or None. Records the last use (at most once a minute)."""
+    if not key.startswith(TOKEN_PREFIX) or len(key) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

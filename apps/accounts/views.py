@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import services
 from apps.accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
+from apps.accounts.models import User
 from apps.core import ratelimit
+from apps.core.errors import ApplicationError
 from apps.core.http import client_ip
 
 SIGNUP_LIMIT = ratelimit.Limit("signup", 10, 3600)
@@ -89,14 +91,29 @@ def _safe_next(request: HttpRequest) -> bool:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required
     status = 200
-    if request.method == "POST":
+    new_key = ""
+    if request.method == "POST" and request.POST.get("action") in {"create_token", "revoke_token"}:
+        try:
+            if request.POST["action"] == "create_token":
+                _, new_key = services.api_token_create(user=user, name=request.POST.get("name", ""))
+            else:
+                services.api_token_revoke(
+                    user=user, token_id=int(request.POST.get("token", "0") or 0)
+                )
+                messages.success(request, "Token revoked.")
+                return redirect("accounts:profile")
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "That token request is not valid."))
+            status = 400
+        form = ProfileForm(instance=user)
+    elif request.method == "POST":
         form = ProfileForm(request.POST, instance=user)
         if form.is_valid():
             try:
                 services.user_update_profile(
-                    user=user,  # type: ignore[arg-type]
+                    user=user,
                     display_name=form.cleaned_data["display_name"],
                     email=form.cleaned_data["email"],
                 )
@@ -111,4 +128,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=user)
     roles = sorted(user.groups.values_list("name", flat=True))
-    return render(request, "accounts/profile.html", {"form": form, "roles": roles}, status=status)
+    tokens = list(user.api_tokens.all())
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "roles": roles, "tokens": tokens, "new_key": new_key},
+        status=status,
+    )

@@ -1,0 +1,31 @@
+"""The REST API (/api/v1/), assembled once from each app's ``api/urls.py``."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+
+class ApiRoot(APIView):
+    """What the API offers (more endpoints arrive with attempts, live sessions and exercises)."""
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "courses": reverse("api:course-list", request=request),
+                "search": reverse("api:lesson-search", request=request),
+                "matrix": reverse("api:matrix-list", request=request),
+            }
+        )
+
+
+app_name = "api"
+
+urlpatterns = [
+    path("", ApiRoot.as_view(), name="root"),
+    path("", include("apps.courses.api.urls")),
+    path("", include("apps.matrix.api.urls")),
+]
