@@ -241,3 +241,11 @@ def test_login_requires_csrf(django_user_model):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(LOGIN, {"username": "max", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_profile_page_title_is_plain_text(client):
+    client.force_login(UserFactory(username="titlecheck"))
+    body = client.get("/accounts/profile/").content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Your profile · Backend Academy"
+    assert body.count('id="tokens-title"') == 1
