@@ -43,14 +43,19 @@ def lessons_index(lesson_ids: Iterable[int]) -> None:
         )
 
 
+def _stamp(obj: Lesson | Course, *, by=None, now=None) -> None:
+    """First publication time and last editor, shared by every content save."""
+    if obj.status == Status.PUBLISHED and obj.published_at is None:
+        obj.published_at = now or timezone.now()
+    if by is not None:
+        obj.updated_by = by
+
+
 @transaction.atomic
 def lesson_save(*, lesson: Lesson, by=None) -> Lesson:
     """Save an edited lesson: render, sanitise, index, stamp, invalidate caches."""
     lesson_render(lesson)
-    if lesson.status == Status.PUBLISHED and lesson.published_at is None:
-        lesson.published_at = timezone.now()
-    if by is not None:
-        lesson.updated_by = by
+    _stamp(lesson, by=by)
     lesson.full_clean(exclude=["search_vector"])
     lesson.save()
     lessons_index([lesson.pk])
@@ -100,10 +105,7 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgr
 @transaction.atomic
 def course_save(*, course: Course, by=None) -> Course:
     course_render(course)
-    if course.status == Status.PUBLISHED and course.published_at is None:
-        course.published_at = timezone.now()
-    if by is not None:
-        course.updated_by = by
+    _stamp(course, by=by)
     course.save()
     content_version.bump()
     return course

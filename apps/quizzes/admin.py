@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.markdown import render_inline, render_markdown
 from apps.quizzes import selectors, services
 from apps.quizzes.models import Attempt, Choice, Question, Quiz
 
@@ -72,10 +71,15 @@ class QuizAdmin(admin.ModelAdmin):
         instances = formset.save(commit=False)
         for question in instances:
             if isinstance(question, Question):
-                question.prompt_html = render_markdown(question.prompt_md).html
+                services.question_render(question)
             question.save()
         for obj in formset.deleted_objects:
             obj.delete()
+        services.quiz_content_changed()
+
+    def save_model(self, request: HttpRequest, obj: Quiz, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.quiz_content_changed()
 
 
 @admin.register(Question)
@@ -95,15 +99,15 @@ class QuestionAdmin(admin.ModelAdmin):
     )  # fmt: skip
 
     def save_model(self, request: HttpRequest, obj: Question, form: Any, change: bool) -> None:
-        obj.prompt_html = render_markdown(obj.prompt_md).html
-        obj.explanation_html = render_markdown(obj.explanation_md).html
+        services.question_render(obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for choice_form in formset.forms:
             if choice_form.cleaned_data and not choice_form.cleaned_data.get("DELETE", False):
-                choice_form.instance.text_html = render_inline(choice_form.instance.text)
+                services.choice_render(choice_form.instance)
         super().save_formset(request, form, formset, change)
+        services.quiz_content_changed()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -18,12 +18,11 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 
-from apps.core.markdown import render_inline, render_markdown
 from apps.courses.errors import ContentError
 from apps.courses.importer import CONTENT_ROOT, CourseSource, _rel, _slug
 from apps.courses.models import Course
 from apps.quizzes.models import Choice, Question, QuestionType, Quiz, QuizKind, Reveal, Scoring
-from apps.quizzes.services import question_check
+from apps.quizzes.services import choice_render, question_check, question_render
 
 TYPES = set(QuestionType.values)
 
@@ -254,14 +253,13 @@ def _write_questions(quiz: Quiz, questions: list[QuestionSource]) -> None:
             setattr(question, key, value)
         question.order = order
         question.retired = False
-        question.prompt_html = render_markdown(question.prompt_md).html
-        question.explanation_html = render_markdown(question.explanation_md).html
+        question_render(question)
         question.save()
         current = list(question.choices.order_by("order", "id")) if question.pk else []
         for index, data in enumerate(source.choices):
             choice = current[index] if index < len(current) else Choice(question=question)
             choice.text = data["text"]
-            choice.text_html = render_inline(data["text"])
+            choice_render(choice)
             choice.is_correct = data["is_correct"]
             choice.feedback = data["feedback"]
             choice.order = index

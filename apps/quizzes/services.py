@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core import content_version
+from apps.core.markdown import render_inline, render_markdown
 from apps.quizzes import grading, selectors
 from apps.quizzes.errors import (
     AttemptClosed,
@@ -29,11 +31,29 @@ from apps.quizzes.models import (
     Answer,
     Attempt,
     AttemptStatus,
+    Choice,
     Question,
     QuestionType,
     Quiz,
     QuizKind,
 )
+
+
+def question_render(question: Question) -> None:
+    """Render and sanitise a question's Markdown into its stored HTML (not saved)."""
+    question.prompt_html = render_markdown(question.prompt_md).html
+    question.explanation_html = render_markdown(question.explanation_md).html
+
+
+def choice_render(choice: Choice) -> None:
+    choice.text_html = render_inline(choice.text)
+
+
+@transaction.atomic
+def quiz_content_changed() -> None:
+    """After an author edits a quiz, its questions or choices: cached pages go stale."""
+    content_version.bump()
+
 
 # Answers saved within this many seconds after the deadline still count (network latency).
 DEADLINE_GRACE = timedelta(seconds=2)

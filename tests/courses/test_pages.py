@@ -162,6 +162,8 @@ def test_anonymous_pages_are_cached_and_invalidated_on_publish(client, course):
     url = lesson_url("lesson-0-2")
     assert client.get(url)["X-Cache"] == "miss"
     assert client.get(url)["X-Cache"] == "hit"
+    client.get(lesson_url("lesson-0-0"))
+    assert client.get(lesson_url("lesson-0-0"))["X-Cache"] == "hit"
     lesson = course.modules.first().lessons.get(slug="lesson-0-2")
     lesson.body_md = "## New heading\n\nFresh text."
     from django.test import TestCase

@@ -88,3 +88,21 @@ def test_item_statistics(make_quiz, author_client):
     assert sorted(stats.picks) == [("Right", 2, True), ("Wrong", 2, False)]
     page = author_client.get(reverse("admin:quizzes_question_change", args=[single.pk]))
     assert b"discrimination index" in page.content and b"<svg" in page.content
+
+
+def test_editing_a_question_invalidates_the_cached_quiz_page(author_client, make_quiz, client):
+    from django.test import Client
+
+    quiz = make_quiz()
+    anonymous = Client()
+    url = reverse("quizzes:quiz", args=[quiz.slug])
+    anonymous.get(url)
+    assert anonymous.get(url)["X-Cache"] == "hit"
+    question, choices = ids(quiz)["single"]
+    rows = [(cid, text, text == "Right") for text, cid in choices.items()]
+    edit = reverse("admin:quizzes_question_change", args=[question.pk])
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert author_client.post(edit, _question_form(question, rows)).status_code == 302
+    assert anonymous.get(url)["X-Cache"] == "miss"
