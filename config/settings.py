@@ -137,7 +137,10 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not :memory:, so browser tests' server threads share the test data.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")},
+            # DATABASE_TEST_NAME lets two runs (say, two work trees' suites) not share it.
+            "TEST": {
+                "NAME": env_str("DATABASE_TEST_NAME") or str(BASE_DIR / "var" / "test-db.sqlite3")
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
