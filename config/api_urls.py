@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 
 class ApiRoot(APIView):
-    """What the API offers (more endpoints arrive with attempts, live sessions and exercises)."""
+    """What the API offers."""
 
     def get(self, request: Request) -> Response:
         return Response(
@@ -18,6 +18,9 @@ class ApiRoot(APIView):
                 "courses": reverse("api:course-list", request=request),
                 "search": reverse("api:lesson-search", request=request),
                 "matrix": reverse("api:matrix-list", request=request),
+                "quizzes": reverse("api:quiz-list", request=request),
+                "attempts": reverse("api:attempt-list", request=request),
+                "progress": reverse("api:progress", request=request),
             }
         )
 
@@ -28,4 +31,5 @@ urlpatterns = [
     path("", ApiRoot.as_view(), name="root"),
     path("", include("apps.courses.api.urls")),
     path("", include("apps.matrix.api.urls")),
+    path("", include("apps.quizzes.api.urls")),
 ]

@@ -241,3 +241,95 @@ def _snippet(lesson: Lesson, terms: list[str], width: int = 220) -> str:
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
     marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", excerpt)
     return ("… " if start else "") + _marked(marked) + (" …" if start + width < len(text) else "")
+
+
+@dataclass
+class ModuleProgress:
+    slug: str
+    title: str
+    completed: int
+    total: int
+    quiz: dict[str, Any] | None  # slug, title, best, last, passed (None: no quiz)
+
+
+@dataclass
+class CourseProgress:
+    slug: str
+    title: str
+    modules: list[ModuleProgress]
+
+    @property
+    def completed(self) -> int:
+        return sum(m.completed for m in self.modules)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.modules)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def progress_overview(*, user) -> list[CourseProgress]:
+    """The user's progress in every published course, per module, with the module
+    quizzes' best scores: a fixed number of queries however many courses there are."""
+    from apps.quizzes.selectors import best_scores  # the quiz app reads courses, not back
+
+    modules = list(
+        Module.objects.filter(status=Status.PUBLISHED, course__status=Status.PUBLISHED)
+        .select_related("course")
+        .annotate(total=Count("lessons", filter=Q(lessons__status=Status.PUBLISHED)))
+        .order_by("course__order", "course__title", "order", "id")
+    )
+    done: dict[int, int] = {}
+    if user.is_authenticated:
+        done = dict(
+            LessonProgress.objects.filter(
+                user=user,
+                lesson__status=Status.PUBLISHED,
+                lesson__module_id__in=[m.id for m in modules],
+            )
+            .values("lesson__module_id")
+            .annotate(n=Count("id"))
+            .values_list("lesson__module_id", "n")
+        )
+    quizzes = {
+        row["module_id"]: row
+        for row in _published_module_quizzes([m.id for m in modules]).values(
+            "id", "module_id", "slug", "title"
+        )
+    }
+    scores = best_scores(user=user, quiz_ids=[q["id"] for q in quizzes.values()])
+    courses: dict[int, CourseProgress] = {}
+    for module in modules:
+        entry = courses.setdefault(
+            module.course_id,
+            CourseProgress(slug=module.course.slug, title=module.course.title, modules=[]),
+        )
+        quiz = quizzes.get(module.id)
+        score = scores.get(quiz["id"], {}) if quiz else {}
+        entry.modules.append(
+            ModuleProgress(
+                slug=module.slug,
+                title=module.title,
+                completed=done.get(module.id, 0),
+                total=module.total,  # type: ignore[attr-defined]
+                quiz={
+                    "slug": quiz["slug"],
+                    "title": quiz["title"],
+                    "best": score.get("best"),
+                    "last": score.get("last"),
+                    "passed": bool(score.get("passed")),
+                }
+                if quiz
+                else None,
+            )
+        )
+    return list(courses.values())
+
+
+def _published_module_quizzes(module_ids: list[int]) -> QuerySet[Any]:
+    from apps.quizzes.models import Quiz
+
+    return Quiz.objects.filter(module_id__in=module_ids, status=Status.PUBLISHED)

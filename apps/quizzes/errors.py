@@ -23,3 +23,11 @@ class DeadlinePassed(Conflict):
 
 class QuestionNotInAttempt(ApplicationError):
     code = "question_not_in_attempt"
+
+
+class QuestionsHidden(PermissionDenied):
+    code = "questions_hidden"
+
+
+class AttemptNotSubmitted(Conflict):
+    code = "attempt_not_submitted"

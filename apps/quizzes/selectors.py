@@ -7,13 +7,14 @@ texts. ``attempt_review`` adds those only when the quiz's reveal policy allows.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q
 
-from apps.quizzes.errors import AttemptNotFound, QuizNotFound
+from apps.quizzes.errors import AttemptNotFound, QuestionsHidden, QuizNotFound
 from apps.quizzes.models import (
     Answer,
     Attempt,
@@ -122,6 +123,15 @@ def attempt_questions_public(attempt: Attempt) -> list[PublicQuestion]:
             )
         )
     return out
+
+
+def attempt_open_id(*, user, quiz: Quiz) -> int | None:
+    """The id of the user's attempt in progress at this quiz, if any."""
+    return (
+        Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+        .values_list("id", flat=True)
+        .first()
+    )
 
 
 def attempts_used(*, user, quiz: Quiz) -> int:
@@ -349,3 +359,111 @@ def question_stats(question: Question) -> QuestionStats:
             counts[cid] = counts.get(cid, 0) + 1
     picks = [(c.text, counts.get(c.id, 0), c.is_correct) for c in question.choices.all()]
     return QuestionStats(total, facility, discrimination, picks)
+
+
+# --------------------------------------------------------------------------- API reads
+
+QUIZ_ORDERINGS = {
+    "position": ("course__order", "kind", "module__order", "id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+}
+
+
+def quiz_list_published(
+    *, course_slug: str | None = None, kind: str | None = None, ordering: str = "position"
+) -> Any:
+    """Published quizzes with their question counts (one query; paginate the result)."""
+    rows = (
+        _published()
+        .select_related("course", "module")
+        .annotate(question_count=Count("questions", filter=Q(questions__retired=False)))
+        .order_by(*QUIZ_ORDERINGS.get(ordering, QUIZ_ORDERINGS["position"]))
+    )
+    if course_slug:
+        rows = rows.filter(course__slug=course_slug)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows
+
+
+def quiz_question_count(quiz: Quiz) -> int:
+    """How many questions an attempt at this quiz has."""
+    if quiz.draw_count:
+        return int(quiz.draw_count)
+    count = getattr(quiz, "question_count", None)
+    if count is None:
+        count = quiz.questions.filter(retired=False).count()
+    return int(count)
+
+
+def quiz_questions_public(*, quiz: Quiz) -> list[PublicQuestion]:
+    """A quiz's current questions with their choices and no answer keys (two queries).
+
+    Only for untimed quizzes with a fixed question set: a timed quiz or a final exam
+    drawn at random shows its questions inside an attempt only, so its clock is fair.
+    """
+    if quiz.time_limit_minutes or quiz.draw_count:
+        raise QuestionsHidden(
+            "This quiz is timed or drawn at random: its questions are shown inside an attempt."
+        )
+    questions = (
+        Question.objects.filter(quiz=quiz, retired=False)
+        .order_by("order", "id")
+        .only("id", "quiz_id", "type", "prompt_html", "points", "order")
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=Choice.objects.order_by("order", "id").only(
+                    "id", "question_id", "text_html", "order"
+                ),
+            )
+        )
+    )
+    return [
+        PublicQuestion(
+            id=question.id,
+            number=number,
+            type=question.type,
+            prompt_html=question.prompt_html,
+            points=question.points,
+            choices=[
+                PublicChoice(id=c.id, text_html=c.text_html)
+                for c in _display_order(quiz, question, list(question.choices.all()))
+            ],
+        )
+        for number, question in enumerate(questions, start=1)
+    ]
+
+
+def _display_order(quiz: Quiz, question: Question, choices: list[Choice]) -> list[Choice]:
+    """A stable order that says nothing about the key.
+
+    Ordering questions store the answer in ``Choice.order`` (and often in id order), so
+    they are always listed in a keyed-hash order that is never the correct one; other
+    choice questions follow the author's order unless the quiz shuffles choices.
+    """
+    if question.type != QuestionType.ORDERING and not quiz.shuffle_choices:
+        return choices
+
+    def token(choice: Choice) -> bytes:
+        return hashlib.sha256(f"{question.id}:{choice.id}".encode()).digest()
+
+    shown = sorted(choices, key=token)
+    if question.type == QuestionType.ORDERING and len(shown) > 1:
+        correct = sorted(choices, key=lambda c: (c.order, c.id))
+        if shown == correct:
+            shown = shown[1:] + shown[:1]
+    return shown
+
+
+def attempt_list_for_user(*, user, quiz_slug: str | None = None, status: str | None = None) -> Any:
+    """The user's own attempts, newest first (one query; paginate the result)."""
+    if not user.is_authenticated:
+        return Attempt.objects.none()
+    rows = Attempt.objects.filter(user=user).select_related("quiz").order_by("-started_at", "-id")
+    if quiz_slug:
+        rows = rows.filter(quiz__slug=quiz_slug)
+    if status:
+        rows = rows.filter(status=status)
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.courses.api import views
+from apps.courses.api import progress, views
 
 urlpatterns = [
     path("courses/", views.CourseListApi.as_view(), name="course-list"),
@@ -11,4 +11,10 @@ urlpatterns = [
         name="lesson-detail",
     ),
     path("search/", views.LessonSearchApi.as_view(), name="lesson-search"),
+    path("progress/", progress.ProgressApi.as_view(), name="progress"),
+    path(
+        "progress/lessons/<slug:course>/<slug:module>/<slug:lesson>/",
+        progress.LessonProgressApi.as_view(),
+        name="lesson-progress",
+    ),
 ]
