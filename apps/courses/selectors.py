@@ -314,7 +314,7 @@ def progress_overview(*, user) -> list[CourseProgress]:
                 slug=module.slug,
                 title=module.title,
                 completed=done.get(module.id, 0),
-                total=module.total,  # type: ignore[attr-defined]
+                total=module.total,
                 quiz={
                     "slug": quiz["slug"],
                     "title": quiz["title"],

@@ -19,7 +19,7 @@ KEY_FIELDS = ("is_correct", "feedback", "explanation", "correct_answer", "accept
 
 def no_keys(body) -> None:
     text = json.dumps(body)
-    for field in KEY_FIELDS + ("numeric_answer", "true_false_answer", "tolerance"):
+    for field in (*KEY_FIELDS, "numeric_answer", "true_false_answer", "tolerance"):
         assert f'"{field}"' not in text, field
 
 
@@ -45,7 +45,8 @@ def test_quiz_list_filters_and_orders(quiz):
     assert body["count"] == 2
     assert {r["slug"] for r in body["results"]} == {quiz.slug, other.slug}
     assert body["results"][0]["question_count"] == 6
-    titles = [r["title"] for r in api.get("/api/v1/quizzes/", {"ordering": "title"}).json()["results"]]
+    ordered = api.get("/api/v1/quizzes/", {"ordering": "title"}).json()["results"]
+    titles = [r["title"] for r in ordered]
     assert titles == sorted(titles)
     one = api.get("/api/v1/quizzes/", {"course": quiz.course.slug}).json()
     assert [r["slug"] for r in one["results"]] == [quiz.slug]
@@ -207,9 +208,7 @@ def test_token_authenticated_attempt_and_session_csrf(quiz):
     user = UserFactory()
     _, key = account_services.api_token_create(user=user, name="cli")
     api = APIClient()
-    started = api.post(
-        f"/api/v1/quizzes/{quiz.slug}/attempts/", HTTP_AUTHORIZATION=f"Bearer {key}"
-    )
+    started = api.post(f"/api/v1/quizzes/{quiz.slug}/attempts/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert started.status_code == 201
     # A session without a CSRF token cannot write.
     session = APIClient(enforce_csrf_checks=True)
@@ -245,22 +244,21 @@ def test_progress_overview_and_marking_lessons(quiz, learner):
     }  # fmt: skip
     assert learner.put(url, {"completed": True}, format="json").json() == marked.json()
     attempt = learner.post(f"/api/v1/quizzes/{quiz.slug}/attempts/").json()
-    learner.post(
-        f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": perfect_answers(quiz)}, format="json"
-    )
+    submit = f"/api/v1/attempts/{attempt['id']}/submit/"
+    learner.post(submit, {"answers": perfect_answers(quiz)}, format="json")
     overview = learner.get("/api/v1/progress/").json()["results"]
     entry = next(c for c in overview if c["slug"] == course)
     assert (entry["completed"], entry["total"], entry["percent"]) == (1, 2, 50)
     assert entry["modules"][0]["quiz"] == {
         "slug": quiz.slug, "title": quiz.title, "best": 100.0, "last": 100.0, "passed": True
     }  # fmt: skip
-    assert learner.put(url, {"completed": False}, format="json").json()["progress"]["completed"] == 0
+    unmarked = learner.put(url, {"completed": False}, format="json").json()
+    assert unmarked["progress"]["completed"] == 0
     bad = learner.put(url, {"completed": "maybe"}, format="json")
     assert bad.status_code == 400 and "completed" in bad.json()["error"]["details"]
     draft = LessonFactory(module=quiz.module, status="draft")
-    missing = learner.put(
-        f"/api/v1/progress/lessons/{course}/{module}/{draft.slug}/", {"completed": True}, format="json"
-    )
+    draft_url = f"/api/v1/progress/lessons/{course}/{module}/{draft.slug}/"
+    missing = learner.put(draft_url, {"completed": True}, format="json")
     assert missing.status_code == 404
 
 
@@ -271,7 +269,7 @@ def test_constant_query_counts(django_assert_max_num_queries, learner):
     for n in range(20):
         add_question(large, f"extra{n}", "single_choice", order=10 + n,
                      choices=[("Yes", True), ("No", False), ("Maybe", False)])  # fmt: skip
-    for n in range(5):
+    for _ in range(5):
         build_quiz()
     counts = {}
     from django.db import connection
