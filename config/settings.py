@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",  # ETag / 304 on every GET
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.middleware.ApiMetricsMiddleware",  # Server-Timing, SQL count (staff/dev)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -314,6 +315,9 @@ CSP_DIRECTIVES = {
     "base-uri": ["'self'"],
     "object-src": ["'none'"],
 }
+
+# The SQL query count on API responses is for staff, and for everyone in development.
+API_METRICS_PUBLIC = env_bool("API_METRICS_PUBLIC", default=DEBUG)
 
 # --------------------------------------------------------------------------- DRF
 REST_FRAMEWORK = {

@@ -18,6 +18,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from apps.core.logging import request_id_var
@@ -121,3 +122,55 @@ def build_csp(directives: dict[str, list[str]], nonce: str) -> str:
         values = " ".join(source.replace("{nonce}", nonce) for source in sources)
         parts.append(f"{name} {values}".strip())
     return "; ".join(parts)
+
+
+class ApiMetricsMiddleware(_HybridMiddleware):
+    """Server time and SQL query count on API responses (the API explorer shows them).
+
+    ``Server-Timing: app;dur=…`` goes on every API response. The query count
+    (``X-SQL-Queries`` and a ``db`` entry in Server-Timing) goes only to staff, and to
+    everyone when ``API_METRICS_PUBLIC`` is on (development): it describes the server.
+    Counting hooks the request thread's database connection, so it runs in sync mode,
+    which is how HTTP is served (config/asgi.py); in async mode only the time is sent.
+    """
+
+    PREFIXES = ("/api/", "/graphql")
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async or not request.path.startswith(self.PREFIXES):
+            return super().__call__(request)
+        counter = _QueryCounter()
+        started = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        timing = [f"app;dur={elapsed:.1f}"]
+        user = getattr(request, "user", None)
+        if settings.API_METRICS_PUBLIC or (user is not None and user.is_staff):
+            response["X-SQL-Queries"] = str(counter.count)
+            timing.append(f'db;dur={counter.seconds * 1000:.1f};desc="{counter.count} queries"')
+        response["Server-Timing"] = ", ".join(timing)
+        return response
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path.startswith(self.PREFIXES):
+            started = getattr(request, "_started", None)
+            if started is not None:
+                response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - started
