@@ -1,0 +1,122 @@
+"""Who may do what: every API endpoint × anonymous, learner A, learner B, author, staff.
+
+Each role runs the whole table against a fresh database, authenticated the way an API
+client is (a personal token in the Authorization header). Learner A owns the attempts;
+nobody else may see or touch them, whatever their role: staff use the admin for that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from apps.accounts import services as account_services
+from apps.matrix.models import Category
+from apps.quizzes import services as quiz_services
+from tests.factories import LessonFactory, UserFactory
+from tests.quizzes.conftest import build_quiz, perfect_answers
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "learner_a", "learner_b", "author", "staff"]
+ALL = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {"anonymous": 401, "learner_a": 200, "learner_b": 200, "author": 200, "staff": 200}
+OWNER = {"anonymous": 401, "learner_a": 200, "learner_b": 404, "author": 404, "staff": 404}
+NOBODY = dict.fromkeys(ROLES, 404)
+STARTS = {"anonymous": 401, "learner_a": 403, "learner_b": 201, "author": 201, "staff": 201}
+LESSON = "python-backend-engineering/concurrency/the-gil-explained"
+
+
+def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, dict[str, int]]]:
+    quiz, open_id, done_id = ctx["quiz"].slug, ctx["open"].pk, ctx["done"].pk
+    lesson = f"{ctx['quiz'].course.slug}/{ctx['quiz'].module.slug}/{ctx['lesson'].slug}"
+    answers = {"answers": dict(list(perfect_answers(ctx["quiz"]).items())[:1])}
+    return [
+        ("GET /api/v1/", None, ALL),
+        ("GET /api/v1/courses/", None, ALL),
+        ("GET /api/v1/courses/python-backend-engineering/", None, ALL),
+        ("GET /api/v1/courses/draft-course/", None, NOBODY),
+        (f"GET /api/v1/lessons/{LESSON}/", None, ALL),
+        (f"GET /api/v1/lessons/{lesson}-draft/", None, NOBODY),
+        ("GET /api/v1/search/?q=celery", None, ALL),
+        ("GET /api/v1/matrix/", None, ALL),
+        ("GET /api/v1/matrix/web-frameworks/", None, ALL),
+        ("GET /api/v1/matrix/draft-matrix/", None, NOBODY),
+        ("GET /api/v1/quizzes/", None, ALL),
+        (f"GET /api/v1/quizzes/{quiz}/", None, ALL),
+        (f"GET /api/v1/quizzes/{quiz}/questions/", None, ALL),
+        ("GET /api/v1/attempts/", None, SIGNED_IN),
+        (f"GET /api/v1/attempts/{open_id}/", None, OWNER),
+        (f"PATCH /api/v1/attempts/{open_id}/answers/", answers, OWNER),
+        (f"GET /api/v1/attempts/{open_id}/result/", None, {**OWNER, "learner_a": 409}),
+        (f"GET /api/v1/attempts/{done_id}/result/", None, OWNER),
+        (f"POST /api/v1/attempts/{done_id}/submit/", {}, OWNER),
+        (f"POST /api/v1/attempts/{open_id}/submit/", answers, OWNER),
+        ("GET /api/v1/progress/", None, SIGNED_IN),
+        (f"PUT /api/v1/progress/lessons/{lesson}/", {"completed": True}, SIGNED_IN),
+        (
+            f"PUT /api/v1/progress/lessons/{lesson}-draft/",
+            {"completed": True},
+            {**NOBODY, "anonymous": 401},
+        ),
+        # Starting is last: learner A has now submitted both allowed attempts, so A is
+        # out of attempts; the others start their first.
+        (f"POST /api/v1/quizzes/{quiz}/attempts/", None, STARTS),
+    ]
+
+
+@pytest.fixture
+def ctx(db):
+    call_command("import_content", verbosity=0)
+    Category.objects.create(slug="draft-matrix", title="Draft", status="draft")
+    users = {
+        "learner_a": UserFactory(username="learner-a"),
+        "learner_b": UserFactory(username="learner-b"),
+        "author": UserFactory(username="an-author", roles=["author"]),
+        "staff": UserFactory(username="a-staffer", is_staff=True, is_superuser=True),
+    }
+    quiz = build_quiz(attempts_allowed=2)
+    lesson = LessonFactory(module=quiz.module)
+    LessonFactory(module=quiz.module, slug=f"{lesson.slug}-draft", status="draft")
+    owner = users["learner_a"]
+    done = quiz_services.attempt_start(user=owner, quiz=quiz)
+    quiz_services.attempt_submit(user=owner, attempt_id=done.pk, answers=perfect_answers(quiz))
+    opened = quiz_services.attempt_start(user=owner, quiz=quiz)
+    return {"users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened}
+
+
+def client_for(role: str, ctx: dict[str, Any]) -> APIClient:
+    client = APIClient()
+    if role != "anonymous":
+        _, key = account_services.api_token_create(user=ctx["users"][role], name="matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rest_permissions(role, ctx):
+    client = client_for(role, ctx)
+    wrong = []
+    for request, body, expected in rest_table(ctx):
+        method, url = request.split(" ", 1)
+        response = getattr(client, method.lower())(url, body, format="json")
+        if response.status_code != expected[role]:
+            wrong.append(f"{request}: {response.status_code}, expected {expected[role]}")
+        elif response.status_code >= 400:
+            assert set(response.json()) == {"error"}, request  # the one error shape
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rest_private_fields(role, ctx):
+    client = client_for(role, ctx)
+    lesson = client.get(f"/api/v1/lessons/{LESSON}/").json()
+    assert ("body_md" in lesson) is (role in {"author", "staff"})
+    attempts = client.get("/api/v1/attempts/")
+    if role != "anonymous":
+        ids = {a["id"] for a in attempts.json()["results"]}
+        mine = {ctx["done"].pk, ctx["open"].pk}
+        assert (ids == mine) if role == "learner_a" else not (ids & mine)
