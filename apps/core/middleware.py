@@ -142,7 +142,7 @@ class ApiMetricsMiddleware(_HybridMiddleware):
         counter = _QueryCounter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
-            response = self.get_response(request)
+            response: HttpResponse = self.get_response(request)  # type: ignore[assignment]
         elapsed = (time.perf_counter() - started) * 1000
         timing = [f"app;dur={elapsed:.1f}"]
         user = getattr(request, "user", None)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from apps.core.health import readiness_report
@@ -83,4 +84,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request, 500, "Server error", "Something went wrong on our side. It has been logged."
+    )
+
+
+@ensure_csrf_cookie
+@require_safe
+def api_explorer(request: HttpRequest) -> HttpResponse:
+    """REST and GraphQL side by side: the same questions asked of both, run live."""
+    from apps.core.explorer import explorer_operations
+
+    return render(
+        request,
+        "core/explorer.html",
+        {
+            "operations": explorer_operations(user=request.user),
+            "metrics_visible": settings.API_METRICS_PUBLIC
+            or (request.user.is_authenticated and request.user.is_staff),
+        },
     )

@@ -14,7 +14,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q
 
-from apps.quizzes.errors import AttemptNotFound, QuestionsHidden, QuizNotFound
+from apps.quizzes.errors import (
+    AttemptNotFound,
+    AttemptNotSubmitted,
+    QuestionsHidden,
+    QuizNotFound,
+)
 from apps.quizzes.models import (
     Answer,
     Attempt,
@@ -132,6 +137,13 @@ def attempt_open_id(*, user, quiz: Quiz) -> int | None:
         .values_list("id", flat=True)
         .first()
     )
+
+
+def attempt_require_submitted(attempt: Attempt) -> Attempt:
+    """Results exist only for submitted attempts."""
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise AttemptNotSubmitted("This attempt has not been submitted yet.")
+    return attempt
 
 
 def attempts_used(*, user, quiz: Quiz) -> int:

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from apps.core.api.pagination import Pagination
 from apps.quizzes import selectors, services
-from apps.quizzes.errors import AttemptNotSubmitted
 from apps.quizzes.models import Attempt, AttemptStatus, QuizKind
 
 
@@ -143,8 +142,7 @@ def attempt_detail_data(attempt: Attempt) -> dict[str, Any]:
 
 
 def attempt_result_data(attempt: Attempt) -> dict[str, Any]:
-    if attempt.status != AttemptStatus.SUBMITTED:
-        raise AttemptNotSubmitted("This attempt has not been submitted yet.")
+    selectors.attempt_require_submitted(attempt)
     data = dict(AttemptSummaryOutput(attempt).data)
     data["revealed"] = selectors.reveal_allowed(attempt)
     data["questions"] = ReviewQuestionOutput(selectors.attempt_review(attempt), many=True).data
