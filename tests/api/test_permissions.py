@@ -120,3 +120,86 @@ def test_rest_private_fields(role, ctx):
         ids = {a["id"] for a in attempts.json()["results"]}
         mine = {ctx["done"].pk, ctx["open"].pk}
         assert (ids == mine) if role == "learner_a" else not (ids & mine)
+
+
+OK = "ok"
+GQL_ALL = dict.fromkeys(ROLES, OK)
+GQL_SIGNED_IN = {**GQL_ALL, "anonymous": "not_authenticated"}
+GQL_OWNER = {"anonymous": "not_authenticated", "learner_a": OK, "learner_b": "not_found",
+             "author": "not_found", "staff": "not_found"}  # fmt: skip
+GQL_NOBODY = dict.fromkeys(ROLES, "not_found")
+
+
+def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    quiz, open_id, done_id = ctx["quiz"].slug, ctx["open"].pk, ctx["done"].pk
+    course, module = ctx["quiz"].course.slug, ctx["quiz"].module.slug
+    lesson = ctx["lesson"].slug
+    return [
+        ("{ courses { slug } }", GQL_ALL),
+        ('{ course(slug: "python-backend-engineering") { slug } }', GQL_ALL),
+        ('{ course(slug: "draft-course") { slug } }', GQL_NOBODY),
+        (
+            f'{{ lesson(course: "{course}", module: "{module}", lesson: "{lesson}") {{ slug }} }}',
+            GQL_ALL,
+        ),
+        (
+            f'{{ lesson(course: "{course}", module: "{module}", lesson: "{lesson}-draft") '
+            "{ slug } }",
+            GQL_NOBODY,
+        ),
+        ('{ search(q: "celery") { query } }', GQL_ALL),
+        ("{ matrix_categories { slug } }", GQL_ALL),
+        ('{ matrix_category(slug: "web-frameworks") { slug } }', GQL_ALL),
+        ('{ matrix_category(slug: "draft-matrix") { slug } }', GQL_NOBODY),
+        ("{ quizzes { count } }", GQL_ALL),
+        (f'{{ quiz(slug: "{quiz}") {{ slug }} }}', GQL_ALL),
+        (f'{{ quiz_questions(slug: "{quiz}") {{ id }} }}', GQL_ALL),
+        ("{ me { username } }", GQL_ALL),
+        ("{ attempts { count } }", GQL_SIGNED_IN),
+        (f"{{ attempt(id: {open_id}) {{ id }} }}", GQL_OWNER),
+        (
+            f"{{ attempt_result(id: {open_id}) {{ id }} }}",
+            {**GQL_OWNER, "learner_a": "attempt_not_submitted"},
+        ),
+        (f"{{ attempt_result(id: {done_id}) {{ id }} }}", GQL_OWNER),
+        ("{ progress { slug } }", GQL_SIGNED_IN),
+        (
+            f"mutation($a: GenericScalar!) {{ attempt_save_answers(attempt: {open_id}, "
+            "answers: $a) { attempt { id } } }",
+            GQL_OWNER,
+        ),
+        (f"mutation {{ attempt_submit(attempt: {done_id}) {{ result {{ id }} }} }}", GQL_OWNER),
+        (f"mutation {{ attempt_submit(attempt: {open_id}) {{ result {{ id }} }} }}", GQL_OWNER),
+        (
+            f'mutation {{ lesson_progress_set(course: "{course}", module: "{module}", '
+            f'lesson: "{lesson}", completed: true) {{ completed }} }}',
+            GQL_SIGNED_IN,
+        ),
+        (
+            f'mutation {{ lesson_progress_set(course: "{course}", module: "{module}", '
+            f'lesson: "{lesson}-draft", completed: true) {{ completed }} }}',
+            {**GQL_NOBODY, "anonymous": "not_authenticated"},
+        ),
+        (
+            f'mutation {{ attempt_start(quiz: "{quiz}") {{ resumed }} }}',
+            {**GQL_SIGNED_IN, "learner_a": "no_attempts_left"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_graphql_permissions(role, ctx):
+    client = client_for(role, ctx)
+    wrong = []
+    answers = dict(list(perfect_answers(ctx["quiz"]).items())[:1])
+    for query, expected in graphql_table(ctx):
+        variables = {"a": answers} if "$a" in query else {}
+        response = client.post("/graphql", {"query": query, "variables": variables}, format="json")
+        body = response.json()
+        if response.status_code != 200:
+            wrong.append(f"{query}: HTTP {response.status_code} {body}")
+            continue
+        outcome = body["errors"][0]["extensions"]["code"] if body.get("errors") else OK
+        if outcome != expected[role]:
+            wrong.append(f"{query}: {outcome}, expected {expected[role]}")
+    assert not wrong, "\n".join(wrong)
