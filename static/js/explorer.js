@@ -14,7 +14,7 @@
   var unavailable = document.getElementById("op-unavailable");
   var compareText = document.getElementById("compare-text");
   var chart = document.getElementById("compare-chart");
-  var MAX_SHOWN = 20000;
+  var MAX_SHOWN = 300000;  // characters shown per response (the pane scrolls)
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
