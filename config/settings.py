@@ -343,6 +343,22 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
 }
 
+# --------------------------------------------------------------------------- GraphQL
+# /graphql (config/graphql/): limits checked before execution, each refused with a 400.
+GRAPHENE = {
+    "SCHEMA": "config.graphql.schema.schema",
+    "SCHEMA_OUTPUT": "schema/schema.graphql",  # manage.py graphql_schema; committed
+}
+GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 65536)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)  # the parser's max_tokens
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 250)  # field selections, fragments expanded
+# __schema/__type queries and "Did you mean …?" hints name the schema: development only.
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION)
+GRAPHQL_FIELD_SUGGESTIONS = not PRODUCTION
+GRAPHQL_GRAPHIQL = not PRODUCTION  # the in-browser IDE on GET /graphql
+
 # --------------------------------------------------------------------------- logging
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("apps.quizzes.urls")),
     path("", include("apps.matrix.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("graphql", include("config.graphql.urls")),  # GraphQL API (+ GraphiQL in development)
     # One login page for everyone, with the login throttle (the admin's own has none).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -1,0 +1,33 @@
+"""The GraphQL schema, composed once from every app's queries and mutations.
+
+Adding an app: append its ``<App>Queries`` / ``<App>Mutations`` to the bases below (see
+``config/graphql/__init__.py``) and regenerate ``schema/schema.graphql``.
+"""
+
+from __future__ import annotations
+
+import graphene
+
+from apps.accounts.graphql.queries import AccountQueries
+from apps.courses.graphql.mutations import CourseMutations
+from apps.courses.graphql.queries import CourseQueries
+from apps.matrix.graphql.queries import MatrixQueries
+
+
+class Query(
+    CourseQueries,
+    MatrixQueries,
+    AccountQueries,
+    graphene.ObjectType,
+):
+    pass
+
+
+class Mutation(
+    CourseMutations,
+    graphene.ObjectType,
+):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=False)
