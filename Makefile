@@ -97,6 +97,13 @@ format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: schema
+schema: install ## Regenerate the committed API schemas (tests fail when they drift from the code)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file schema/openapi.yaml
+	@if [ -f config/graphql/schema.py ]; then \
+	  $(PY) manage.py graphql_schema --schema config.graphql.schema.schema --out schema/schema.graphql; \
+	fi
+
 .PHONY: lock
 lock: | $(PY) ## Re-compile the hashed lock files from pyproject.toml
 	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/base.txt

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.core.api.schema import error_responses
+
 
 class ApiRoot(APIView):
     """What the API offers."""
 
+    ENDPOINTS = ("courses", "search", "matrix", "quizzes", "attempts", "progress")
+
+    @extend_schema(
+        operation_id="api_root",
+        summary="The API's entry points",
+        tags=["api"],
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {name: serializers.URLField() for name in ENDPOINTS},
+            ),
+            **error_responses(401, 429),
+        },
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {

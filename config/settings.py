@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
+    "drf_spectacular",
     "graphene_django",
     "apps.core",
     "apps.accounts",
@@ -341,6 +342,77 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --------------------------------------------------------------------------- OpenAPI
+# The schema is committed (schema/openapi.yaml, `make schema`) and a test fails when it
+# drifts, so nothing here may depend on the environment: no server URL, no timestamps.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Backend Academy API",
+    "VERSION": "1",
+    "DESCRIPTION": """\
+The REST API of Backend Academy: the course and its lessons, search, the technology matrix,
+quizzes with their attempts, and your progress. Only published content is visible, through
+the same rules as the web pages.
+
+## Authentication
+
+* **Session**: a browser signed in to the site is signed in to the API. Unsafe methods
+  (POST, PUT, PATCH, DELETE) then need the `X-CSRFToken` header with the value of the
+  `csrftoken` cookie (the explorer at `/api/docs/` sends it for you).
+* **Personal token**: create one on your profile page (`/accounts/profile/`; it is shown
+  once, and can be revoked there) and send `Authorization: Bearer ba_…`. No CSRF is needed.
+
+Without either, requests are anonymous. A bad or revoked token is a `401` with
+`WWW-Authenticate: Bearer`, never a silent fallback to anonymous.
+
+## Errors
+
+Every error has one shape, whatever the status:
+
+```json
+{"error": {"code": "not_found", "message": "No such lesson.", "details": {}}}
+```
+
+`code` is stable and meant for programs (`not_found`, `invalid`, `not_authenticated`,
+`authentication_failed`, `permission_denied`, `throttled`, …); `message` is for people;
+`details` holds per-field messages for `invalid` and `retry_after` for `throttled`.
+
+## Pagination
+
+Lists take `limit` (default 50, at most 200) and `offset`, and answer
+`{"count", "next", "previous", "results"}` where `next`/`previous` are full URLs or null.
+
+## Conditional requests
+
+Every `GET` response carries an `ETag`. Send it back in `If-None-Match` and an unchanged
+resource answers `304 Not Modified` with an empty body.
+
+## Rate limits
+
+Requests are throttled per signed-in user and per anonymous client address (by default
+600 and 120 a minute). Over the limit the answer is `429` with a `Retry-After` header (in
+seconds) and the error code `throttled`.
+""",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVERS": [],
+    "SORT_OPERATIONS": True,
+    "SORT_OPERATION_PARAMETERS": True,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CriterionKindEnum": "apps.matrix.models.CriterionKind"},
+    # ETag/If-None-Match/304 on GET and Retry-After on 429, added to every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.postprocess",
+    ],
+    "TAGS": [
+        {"name": "api", "description": "The API's entry point."},
+        {"name": "courses", "description": "Courses and their outlines."},
+        {"name": "lessons", "description": "Lessons and search."},
+        {"name": "matrix", "description": "The technology-comparison matrix."},
+    ],
 }
 
 # --------------------------------------------------------------------------- GraphQL

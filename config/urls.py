@@ -17,10 +17,14 @@ urlpatterns = [
     path("", include("apps.matrix.urls")),
     path("api/v1/", include("config.api_urls")),
     path("graphql", include("config.graphql.urls")),  # GraphQL API (+ GraphiQL in development)
+    path("api/", include("apps.core.api.docs")),  # the OpenAPI schema, Swagger UI, ReDoc
     # One login page for everyone, with the login throttle (the admin's own has none).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR_VIEWS:  # bench/api_bench.py only: the framework-free baseline
+    urlpatterns.append(path("bench/floor/", include("apps.core.floor")))
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"
