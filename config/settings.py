@@ -211,6 +211,10 @@ else:
 # busy probe cannot turn into load on the database, Redis and the broker.
 READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS", 1000)) / 1000
 
+# bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
+# under /bench/floor/. Off everywhere else.
+BENCH_FLOOR_VIEWS = env_bool("BENCH_FLOOR_VIEWS", False)
+
 # --------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (
     redis_url_with_db(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else "memory://"
