@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from apps.core.routing import websocket_urlpatterns as core_ws
+from apps.live.routing import websocket_urlpatterns as live_ws
 
-websocket_urlpatterns = [*core_ws]
+websocket_urlpatterns = [*core_ws, *live_ws]

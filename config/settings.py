@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.courses",
     "apps.quizzes",
     "apps.matrix",
+    "apps.live",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,10 @@ else:
 # /readyz answers from a per-process result this many seconds old at most, so a
 # busy probe cannot turn into load on the database, Redis and the broker.
 READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS", 1000)) / 1000
+
+# Live sessions: players per session for instructors and authors, and for anyone else.
+LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1000)
+LIVE_SMALL_SESSION_PLAYERS = env_int("LIVE_SMALL_SESSION_PLAYERS", 10)
 
 # bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
 # under /bench/floor/. Off everywhere else.

@@ -441,14 +441,14 @@ def quiz_questions_public(*, quiz: Quiz) -> list[PublicQuestion]:
             points=question.points,
             choices=[
                 PublicChoice(id=c.id, text_html=c.text_html)
-                for c in _display_order(quiz, question, list(question.choices.all()))
+                for c in choices_in_display_order(quiz, question, list(question.choices.all()))
             ],
         )
         for number, question in enumerate(questions, start=1)
     ]
 
 
-def _display_order(quiz: Quiz, question: Question, choices: list[Choice]) -> list[Choice]:
+def choices_in_display_order(quiz: Quiz, question: Question, choices: list[Choice]) -> list[Choice]:
     """A stable order that says nothing about the key.
 
     Ordering questions store the answer in ``Choice.order`` (and often in id order), so

@@ -1,0 +1,311 @@
+"""Websockets of live sessions: the host's screen and each player's device.
+
+Thin by design: parse and validate a frame, call one service in a thread, reply.
+State changes reach everyone as group broadcasts that the services send after commit
+(``apps.live.events``); every public one carries ``seq`` so a client can notice a
+gap and ``sync``. Players are identified by the credentials their browser received
+when it joined over HTTP (kept in its Django session), hosts by their login.
+
+Close codes: 4401 not signed in, 4403 not the host / not a player / removed,
+4404 no such session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from apps.core import runtime
+from apps.core.errors import ApplicationError
+from apps.core.ws import JsonConsumer, MessageError
+from apps.live import events, selectors, services
+from apps.live.models import LiveAnswer, LivePlayer, LiveSession
+
+HOST_ACTIONS = ("start", "next", "reveal", "pause", "resume", "skip", "end")
+DEBOUNCE = 0.25
+
+
+def _db(fn):
+    """Run ``fn`` in a worker thread with its own connection (the pool serves many):
+    answers from hundreds of players must not queue behind one sync thread."""
+    return database_sync_to_async(fn, thread_sensitive=False)
+
+
+def _session_for(code: str) -> LiveSession | None:
+    return selectors.session_by_code(code=code)
+
+
+class LiveConsumer(JsonConsumer):
+    rate_per_second = 5.0
+    burst = 10
+    max_frame_bytes = 8 * 1024
+
+    session_id: int
+    session: LiveSession
+
+    async def connect(self) -> None:
+        if runtime.main_loop() is None:
+            runtime.set_main_loop(asyncio.get_running_loop())
+        self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
+        self.groups_joined: list[str] = []
+        await super().connect()
+
+    async def join_groups(self, *names: str) -> None:
+        for name in names:
+            await self.channel_layer.group_add(name, self.channel_name)
+            self.groups_joined.append(name)
+
+    async def disconnect(self, code: int) -> None:
+        for name in self.groups_joined:
+            await self.channel_layer.group_discard(name, self.channel_name)
+
+    async def refuse(self, close_code: int, error: str, message: str) -> None:
+        await self.send_error(error, message)
+        await self.close(code=close_code)
+
+    async def service(self, fn, /, **kwargs: Any) -> Any:
+        try:
+            return await _db(fn)(**kwargs)
+        except ApplicationError as exc:
+            raise MessageError(exc.code, exc.message) from exc
+
+    async def live_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+
+    async def live_lobby(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def live_activity(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def live_removed(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def handle_ping(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "pong", "ref": message.get("ref")})
+
+
+class PlayerConsumer(LiveConsumer):
+    handlers = {"answer": "handle_answer", "sync": "handle_sync", "ping": "handle_ping"}
+
+    async def on_open(self) -> None:
+        credentials = (self.scope.get("session") or {}).get("live", {}).get(self.code)
+        session = await _db(_session_for)(self.code)
+        if session is None:
+            await self.refuse(4404, "not_found", "No live session has that code.")
+            return
+        if not isinstance(credentials, dict):
+            await self.refuse(4403, "not_a_player", "Join the session first.")
+            return
+        try:
+            self.player = await _db(services.player_authenticate)(
+                session_id=session.pk,
+                player_id=int(credentials.get("player", 0)),
+                secret=str(credentials.get("secret", "")),
+            )
+        except ApplicationError as exc:
+            await self.refuse(4403, exc.code, exc.message)
+            return
+        self.session_id = session.pk
+        self.receipts: dict[int, services.AnswerReceipt] = {}
+        self.seen_open: set[int] = set()
+        await self.join_groups(events.group(session.pk))
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        state = await _db(self._state)()
+        if state["status"] in {"question", "paused"}:
+            self.seen_open.add(state["index"])
+        await self.send_json({"type": "state", "seq": state["seq"], "state": state})
+
+    def _state(self) -> dict[str, Any]:
+        session = LiveSession.objects.select_related("quiz").get(pk=self.session_id)
+        player = LivePlayer.objects.get(pk=self.player.pk)
+        return selectors.session_state(session, host=False, player=player)
+
+    async def handle_sync(self, message: dict[str, Any]) -> None:
+        await self.send_state()
+
+    async def handle_answer(self, message: dict[str, Any]) -> None:
+        index = message.get("index")
+        key = message.get("key")
+        response = message.get("response")
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 1000:
+            raise MessageError("invalid", "'index' must be the question's number (from 0).")
+        if not isinstance(key, str) or not 8 <= len(key) <= 64:
+            raise MessageError("invalid", "'key' must be a string of 8 to 64 characters.")
+        try:
+            receipt = await _db(services.answer_submit)(
+                session_id=self.session_id,
+                player_id=self.player.pk,
+                index=index,
+                response=response,
+                key=key,
+            )
+        except ApplicationError as exc:
+            await self.send_error(exc.code, exc.message, ref=key)
+            return
+        self.receipts[index] = receipt
+        # Committed: acknowledge. Whether it was right stays on the server until reveal.
+        await self.send_json(
+            {"type": "ack", "ref": key, "index": index, "duplicate": receipt.duplicate}
+        )
+
+    async def live_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+        kind = event.get("event")
+        if kind == "question":
+            self.seen_open.add(event["index"])
+        elif kind == "closed":
+            await self.send_result(event["index"], bool(event.get("voided")))
+        elif kind == "ended":
+            await self.send_final()
+
+    async def send_result(self, index: int, voided: bool) -> None:
+        receipt = self.receipts.get(index)
+        if receipt is None and index not in self.seen_open:
+            receipt = await _db(self._receipt_from_db)(index)  # reconnected since it opened
+        if receipt is None:
+            frame = {"type": "result", "index": index, "answered": False, "voided": voided}
+        else:
+            frame = {
+                "type": "result",
+                "index": index,
+                "answered": True,
+                "voided": voided,
+                "correct": receipt.correct,
+                "points": 0 if voided else receipt.points + receipt.bonus,
+                "bonus": 0 if voided else receipt.bonus,
+                "score": receipt.score,
+                "streak": receipt.streak,
+            }
+        await self.send_json(frame)
+
+    def _receipt_from_db(self, index: int) -> services.AnswerReceipt | None:
+        answer = LiveAnswer.objects.filter(player_id=self.player.pk, index=index).first()
+        if answer is None:
+            return None
+        player = LivePlayer.objects.get(pk=self.player.pk)
+        return services._receipt(answer, player, duplicate=True)
+
+    async def send_final(self) -> None:
+        player, rank = await _db(self._final)()
+        await self.send_json(
+            {"type": "final", "score": player.score, "rank": rank, "correct": player.correct_count}
+        )
+
+    def _final(self) -> tuple[LivePlayer, int]:
+        player = LivePlayer.objects.get(pk=self.player.pk)
+        return player, selectors.player_rank(player)
+
+    async def live_removed(self, event: dict[str, Any]) -> None:
+        if event.get("player") == self.player.pk:
+            await self.refuse(4403, "player_removed", "The host removed you from this session.")
+
+
+class HostConsumer(LiveConsumer):
+    handlers = {
+        **{action: "handle_action" for action in HOST_ACTIONS},
+        "kick": "handle_kick",
+        "sync": "handle_sync",
+        "ping": "handle_ping",
+    }
+    rate_per_second = 10.0
+    burst = 20
+
+    async def on_open(self) -> None:
+        user = self.scope.get("user")
+        if not (user and user.is_authenticated):
+            await self.refuse(4401, "not_authenticated", "Log in to host.")
+            return
+        session = await _db(_session_for)(self.code)
+        if session is None:
+            await self.refuse(4404, "not_found", "No live session has that code.")
+            return
+        if session.host_id != user.pk:
+            await self.refuse(4403, "not_host", "Only the host can open the host screen.")
+            return
+        self.session_id = session.pk
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        await self.join_groups(events.group(session.pk), events.host_group(session.pk))
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        state = await _db(self._state)()
+        await self.send_json({"type": "state", "seq": state["seq"], "state": state})
+
+    def _state(self) -> dict[str, Any]:
+        session = LiveSession.objects.select_related("quiz").get(pk=self.session_id)
+        return selectors.session_state(session, host=True)
+
+    async def handle_sync(self, message: dict[str, Any]) -> None:
+        await self.send_state()
+
+    async def handle_action(self, message: dict[str, Any]) -> None:
+        action = message["type"]
+        await self.service(
+            services.host_action, session_id=self.session_id, user=self.scope["user"], action=action
+        )
+        await self.send_json({"type": "done", "action": action, "ref": message.get("ref")})
+
+    async def handle_kick(self, message: dict[str, Any]) -> None:
+        player = message.get("player")
+        if not isinstance(player, int) or isinstance(player, bool):
+            raise MessageError("invalid", "'player' must be a player id.")
+        await self.service(
+            services.player_remove,
+            session_id=self.session_id,
+            user=self.scope["user"],
+            player_id=player,
+        )
+        await self.send_json({"type": "done", "action": "kick", "player": player})
+
+    def debounce(self, name: str, coro_fn) -> None:
+        if name in self.pending:
+            return
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self.pending.pop(name, None)
+            events.background(loop.create_task(coro_fn()))
+
+        self.pending[name] = loop.call_later(DEBOUNCE, fire)
+
+    async def live_lobby(self, event: dict[str, Any]) -> None:
+        self.debounce("lobby", self.send_lobby)
+
+    async def live_removed(self, event: dict[str, Any]) -> None:
+        self.debounce("lobby", self.send_lobby)
+
+    async def live_activity(self, event: dict[str, Any]) -> None:
+        self.debounce("answers", self.send_answers)
+
+    async def send_lobby(self) -> None:
+        players = await _db(self._lobby)()
+        await self.send_json({"type": "lobby", "players": players, "count": len(players)})
+
+    def _lobby(self) -> list[dict[str, Any]]:
+        return selectors.lobby(LiveSession.objects.get(pk=self.session_id))
+
+    async def send_answers(self) -> None:
+        frame = await _db(self._answers)()
+        if frame is not None:
+            await self.send_json(frame)
+
+    def _answers(self) -> dict[str, Any] | None:
+        session = LiveSession.objects.get(pk=self.session_id)
+        if session.index < 0:
+            return None
+        return {
+            "type": "answers",
+            "index": session.index,
+            "players": selectors.player_count(session),
+            "distribution": selectors.distribution(session, session.index),
+        }
+
+    async def disconnect(self, code: int) -> None:
+        for handle in getattr(self, "pending", {}).values():
+            handle.cancel()
+        await super().disconnect(code)

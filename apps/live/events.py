@@ -1,0 +1,285 @@
+"""Channel-layer broadcasts of live sessions, scheduled by the services after commit.
+
+Groups: ``live.<id>`` reaches everyone in a session (host and players);
+``live.<id>.host`` reaches the host's screens only. Public state changes carry the
+session's ``seq``; a client that sees a gap (channels-redis drops messages silently
+when a channel is over capacity) asks for the whole state again (``sync``), so
+delivery is checked and repaired, never assumed.
+
+Frames are serialised once here and passed as text: a broadcast to 1,000 players
+costs one ``json.dumps``, not one per player. Per-answer activity is coalesced per
+process (at most one host ping every ``ACTIVITY_INTERVAL`` seconds per session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from apps.core import runtime
+
+logger = logging.getLogger(__name__)
+
+ACTIVITY_INTERVAL = 0.25
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def background(task: asyncio.Task[Any]) -> None:
+    """Keep a reference to a fire-and-forget task until it finishes (asyncio holds weak
+    references only, so an unreferenced task can be collected mid-flight)."""
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def group(session_id: int) -> str:
+    return f"live.{session_id}"
+
+
+def host_group(session_id: int) -> str:
+    return f"live.{session_id}.host"
+
+
+def _dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), default=str)
+
+
+def send_group(name: str, message: dict[str, Any]) -> None:
+    """Send to a group from sync code: on the server's loop when there is one (web
+    processes), else on a private loop (Celery workers, management commands)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = runtime.main_loop()
+    if loop is not None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:  # already on the loop: schedule, don't block it
+            background(loop.create_task(layer.group_send(name, message)))
+            return
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(name, message), loop)
+        try:
+            future.result(timeout=5)
+        except Exception:
+            logger.exception("live broadcast to %s failed", name)
+        return
+    try:
+        async_to_sync(layer.group_send)(name, message)
+    except Exception:
+        logger.exception("live broadcast to %s failed", name)
+
+
+def _after_commit(fn, *args: Any) -> None:
+    transaction.on_commit(lambda: fn(*args))
+
+
+def _public(session_id: int, seq: int, event: str, body: dict[str, Any], **extra: Any) -> None:
+    text = _dumps({"type": "event", "event": event, "seq": seq, **body})
+    message = {"type": "live.event", "event": event, "seq": seq, "text": text, **extra}
+    if "index" in body:
+        message["index"] = body["index"]
+    send_group(group(session_id), message)
+
+
+def _schedule_public(session: Any, event: str, build, **extra: Any) -> None:
+    session_id, seq = session.pk, session.seq
+
+    def send() -> None:
+        from apps.live.models import LiveSession
+
+        fresh = LiveSession.objects.select_related("quiz").get(pk=session_id)
+        _public(session_id, seq, event, build(fresh), **extra)
+
+    _after_commit(send)
+
+
+def question_opened(session: Any) -> None:
+    from apps.live import selectors
+
+    index, round_ = session.index, session.round
+
+    def build(fresh: Any) -> dict[str, Any]:
+        return {
+            "index": index,
+            "total": fresh.question_count,
+            "round": round_,
+            "question": selectors.question_public(fresh, index),
+            "timing": selectors.timing(fresh),
+        }
+
+    _schedule_public(session, "question", build)
+    deadline_schedule(session.pk, round_, session.deadline)
+
+
+def paused(session: Any) -> None:
+    from apps.live import selectors
+
+    _schedule_public(
+        session, "paused", lambda fresh: {"index": fresh.index, "timing": selectors.timing(fresh)}
+    )
+
+
+def resumed(session: Any) -> None:
+    from apps.live import selectors
+
+    round_ = session.round
+    _schedule_public(
+        session,
+        "resumed",
+        lambda fresh: {
+            "index": fresh.index,
+            "round": round_,
+            "timing": selectors.timing(fresh),
+        },
+    )
+    deadline_schedule(session.pk, round_, session.deadline)
+
+
+def question_closed(session: Any, *, voided: bool) -> None:
+    from apps.live import selectors
+
+    index = session.index
+
+    def build(fresh: Any) -> dict[str, Any]:
+        return {
+            "index": index,
+            "voided": voided,
+            "reveal": selectors.question_reveal(fresh, index),
+            "distribution": selectors.distribution(fresh, index),
+            "leaderboard": selectors.leaderboard(fresh),
+            "players": selectors.player_count(fresh),
+        }
+
+    _schedule_public(session, "closed", build, voided=voided)
+
+
+def session_ended(session: Any) -> None:
+    from apps.live import selectors
+
+    _schedule_public(
+        session,
+        "ended",
+        lambda fresh: {
+            "leaderboard": selectors.leaderboard(fresh),
+            "players": selectors.player_count(fresh),
+        },
+    )
+
+
+def lobby_changed(session_id: int) -> None:
+    """Tell host screens to refresh the player list (they debounce and re-read it)."""
+    _after_commit(lambda: send_group(host_group(session_id), {"type": "live.lobby"}))
+
+
+def player_removed(session_id: int, player_id: int) -> None:
+    _after_commit(
+        lambda: send_group(group(session_id), {"type": "live.removed", "player": player_id})
+    )
+
+
+# --------------------------------------------------------------------------- activity
+
+_last_activity: dict[int, float] = {}
+_pending: set[int] = set()
+_activity_lock = threading.Lock()
+
+
+def answer_recorded(session_id: int) -> None:
+    _after_commit(lambda: _activity(session_id))
+
+
+def _activity(session_id: int) -> None:
+    """At most one host ping per interval per process; a trailing ping is kept."""
+    now = time.monotonic()
+    with _activity_lock:
+        last = _last_activity.get(session_id, 0.0)
+        if now - last >= ACTIVITY_INTERVAL:
+            _last_activity[session_id] = now
+            send = True
+        elif session_id in _pending:
+            return
+        else:
+            _pending.add(session_id)
+            send = False
+    if send:
+        send_group(host_group(session_id), {"type": "live.activity"})
+        return
+    delay = ACTIVITY_INTERVAL - (now - last)
+    loop = runtime.main_loop()
+
+    def trailing() -> None:
+        with _activity_lock:
+            _pending.discard(session_id)
+            _last_activity[session_id] = time.monotonic()
+        send_group(host_group(session_id), {"type": "live.activity"})
+
+    if loop is not None:
+        loop.call_soon_threadsafe(
+            lambda: loop.call_later(delay, lambda: loop.run_in_executor(None, trailing))
+        )
+    else:
+        threading.Timer(delay, trailing).start()
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def deadline_schedule(session_id: int, round_: int, deadline: Any) -> None:
+    """Close the question at its deadline whatever happens to the host's browser: a
+    timer in this process, and in services mode a Celery task too (in case this process
+    dies). Whichever runs first closes it; the other finds the round moved on."""
+    if deadline is None:
+        return
+
+    def schedule() -> None:
+        loop = runtime.main_loop()
+        if loop is not None:
+            loop.call_soon_threadsafe(_start_timer, loop, session_id, round_, deadline)
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            from apps.live.tasks import close_question
+
+            close_question.apply_async(args=(session_id, round_), eta=deadline)
+        elif loop is None:
+            threading.Timer(
+                max((deadline.timestamp() - time.time()), 0) + 0.01,
+                _close_in_thread,
+                args=(session_id, round_),
+            ).start()
+
+    _after_commit(schedule)
+
+
+def _start_timer(
+    loop: asyncio.AbstractEventLoop, session_id: int, round_: int, deadline: Any
+) -> None:
+    async def wait_and_close() -> None:
+        await asyncio.sleep(max(deadline.timestamp() - time.time(), 0) + 0.01)
+        await loop.run_in_executor(None, _close_in_thread, session_id, round_)
+
+    background(loop.create_task(wait_and_close()))
+
+
+def _close_in_thread(session_id: int, round_: int) -> None:
+    from django.db import close_old_connections
+
+    from apps.live import services
+
+    close_old_connections()
+    try:
+        services.question_close_if_due(session_id=session_id, round=round_)
+    except Exception:
+        logger.exception("closing live session %s round %s failed", session_id, round_)
+    finally:
+        close_old_connections()

@@ -1,0 +1,235 @@
+"""Live session reads: what the host and the players may see, and when.
+
+Questions go out without keys (``question_public``); the key, the explanation and the
+answer distribution go out only when the question closes (``question_reveal``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.live.models import ACTIVE_STATUSES, LiveAnswer, LivePlayer, LiveSession, SessionStatus
+from apps.quizzes.models import Question, QuestionType
+from apps.quizzes.selectors import _key as key_text
+from apps.quizzes.selectors import choices_in_display_order
+
+LEADERBOARD_SIZE = 10
+CHOICE_TYPES = {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.ORDERING}
+
+
+def session_by_code(*, code: str) -> LiveSession | None:
+    """The running session with this code (codes are reused once a session ends)."""
+    return (
+        LiveSession.objects.filter(code=code, status__in=ACTIVE_STATUSES)
+        .select_related("quiz", "host")
+        .first()
+    )
+
+
+def session_by_code_any(*, code: str) -> LiveSession | None:
+    """The running session with this code, else the latest ended one (for results)."""
+    return (
+        LiveSession.objects.filter(code=code)
+        .select_related("quiz", "host")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@lru_cache(maxsize=512)
+def _question_cached(question_id: int, version: str) -> Question:
+    return Question.objects.prefetch_related("choices").get(pk=question_id)
+
+
+def question_with_keys(question_id: int) -> Question:
+    """Server side only (grading, reveal). Cached per process: questions of a running
+    game do not change (an edit changes ``version``, which misses the cache)."""
+    from apps.core import content_version
+
+    return _question_cached(question_id, str(content_version.current()))
+
+
+def question_public(session: LiveSession, index: int) -> dict[str, Any]:
+    question = question_with_keys(session.question_ids[index])
+    choices = list(question.choices.all())
+    shown = (
+        choices_in_display_order(session.quiz, question, choices)
+        if question.type in CHOICE_TYPES
+        else []
+    )
+    return {
+        "id": question.id,
+        "type": question.type,
+        "prompt_html": question.prompt_html,
+        "choices": [{"id": c.id, "text_html": c.text_html} for c in shown],
+    }
+
+
+def question_reveal(session: LiveSession, index: int) -> dict[str, Any]:
+    """The key and explanation of a closed question."""
+    question = question_with_keys(session.question_ids[index])
+    choices = sorted(question.choices.all(), key=lambda c: (c.order, c.id))
+    return {
+        "correct_choices": [c.id for c in choices if c.is_correct]
+        if question.type in {QuestionType.SINGLE, QuestionType.MULTIPLE}
+        else [],
+        "correct_order": [c.id for c in choices] if question.type == QuestionType.ORDERING else [],
+        "correct_text": key_text(question) or ", ".join(c.text for c in choices if c.is_correct),
+        "explanation_html": question.explanation_html,
+    }
+
+
+def distribution(session: LiveSession, index: int) -> dict[str, Any]:
+    """How many answered, and how answers spread (by choice, or by value)."""
+    question = question_with_keys(session.question_ids[index])
+    rows = list(
+        LiveAnswer.objects.filter(session=session, index=index).values_list("response", "correct")
+    )
+    counts: Counter[str] = Counter()
+    for response, _correct in rows:
+        if "choice" in response:
+            counts[str(response["choice"])] += 1
+        elif "choices" in response:
+            for choice in response["choices"]:
+                counts[str(choice)] += 1
+        elif question.type == QuestionType.TRUE_FALSE:
+            counts["true" if response.get("value") else "false"] += 1
+        elif question.type == QuestionType.ORDERING:
+            counts["ordered"] += 1
+        else:
+            counts[str(response.get("value", response.get("text", "")))[:40]] += 1
+    top = dict(counts.most_common(12))
+    return {
+        "answered": len(rows),
+        "correct": sum(1 for _, correct in rows if correct),
+        "counts": top,
+    }
+
+
+def player_count(session: LiveSession) -> int:
+    return LivePlayer.objects.filter(session=session, removed=False).count()
+
+
+def leaderboard(session: LiveSession, limit: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
+    rows = LivePlayer.objects.filter(session=session, removed=False).order_by(
+        "-score", "joined_at", "id"
+    )[:limit]
+    return [
+        {"rank": n, "player": p.pk, "nickname": p.nickname, "score": p.score, "streak": p.streak}
+        for n, p in enumerate(rows, start=1)
+    ]
+
+
+def player_rank(player: LivePlayer) -> int:
+    ahead = LivePlayer.objects.filter(session_id=player.session_id, removed=False).filter(
+        Q(score__gt=player.score)
+        | Q(score=player.score, joined_at__lt=player.joined_at)
+        | Q(score=player.score, joined_at=player.joined_at, pk__lt=player.pk)
+    )
+    return ahead.count() + 1
+
+
+def lobby(session: LiveSession) -> list[dict[str, Any]]:
+    return [
+        {"player": p["id"], "nickname": p["nickname"], "guest": p["user_id"] is None}
+        for p in LivePlayer.objects.filter(session=session, removed=False)
+        .order_by("joined_at", "id")
+        .values("id", "nickname", "user_id")
+    ]
+
+
+def timing(session: LiveSession) -> dict[str, Any]:
+    """Clock facts for the open question, as epoch milliseconds of the server clock."""
+    now = timezone.now()
+    limit_ms = session.seconds_per_question * 1000
+    if session.status == SessionStatus.PAUSED:
+        remaining = session.paused_remaining_ms or 0
+        deadline = None
+    elif session.deadline is not None:
+        remaining = max(int((session.deadline - now).total_seconds() * 1000), 0)
+        deadline = int(session.deadline.timestamp() * 1000)
+    else:
+        remaining, deadline = 0, None
+    return {
+        "server_now": int(now.timestamp() * 1000),
+        "deadline": deadline,
+        "remaining_ms": remaining,
+        "limit_ms": limit_ms,
+    }
+
+
+def session_state(
+    session: LiveSession, *, host: bool, player: LivePlayer | None = None
+) -> dict[str, Any]:
+    """Everything a (re)connecting client needs, as of ``session.seq``."""
+    state: dict[str, Any] = {
+        "code": session.code,
+        "quiz": {"slug": session.quiz.slug, "title": session.quiz.title},
+        "status": session.status,
+        "index": session.index,
+        "total": session.question_count,
+        "round": session.round,
+        "seq": session.seq,
+        "players": player_count(session),
+        "seconds_per_question": session.seconds_per_question,
+        "voided": session.index in session.skipped,
+    }
+    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED, SessionStatus.REVIEW}:
+        state["question"] = question_public(session, session.index)
+        state["timing"] = timing(session)
+    if session.status == SessionStatus.REVIEW:
+        state["reveal"] = question_reveal(session, session.index)
+        state["distribution"] = distribution(session, session.index)
+    if session.status in {SessionStatus.REVIEW, SessionStatus.ENDED}:
+        state["leaderboard"] = leaderboard(session)
+    if host:
+        state["lobby"] = lobby(session)
+        if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+            state["distribution"] = distribution(session, session.index)
+    if player is not None:
+        mine = None
+        score: int = player.score
+        streak: int | None = player.streak
+        if session.index >= 0:
+            answer = LiveAnswer.objects.filter(player=player, index=session.index).first()
+            if answer is not None:
+                mine = {"index": answer.index, "key": answer.key}
+                if session.status in {SessionStatus.REVIEW, SessionStatus.ENDED}:
+                    mine |= {"correct": answer.correct, "points": answer.points}
+                else:
+                    # Until the reveal, a score or streak that moved would tell whether
+                    # the answer was right: show them as they were before it.
+                    score, streak = player.score - answer.points, None
+        state["me"] = {
+            "player": player.pk,
+            "nickname": player.nickname,
+            "score": score,
+            "streak": streak,
+            "answer": mine,
+            "rank": player_rank(player)
+            if session.status in {SessionStatus.REVIEW, SessionStatus.ENDED}
+            else None,
+        }
+    return state
+
+
+def sessions_hosted(*, user: Any) -> Any:
+    return (
+        LiveSession.objects.filter(host=user)
+        .select_related("quiz")
+        .annotate(player_total=Count("players", filter=Q(players__removed=False)))
+        .order_by("-created_at")
+    )
+
+
+def results_rows(session: LiveSession) -> list[LivePlayer]:
+    return list(
+        LivePlayer.objects.filter(session=session)
+        .select_related("user")
+        .order_by("removed", "-score", "joined_at", "id")
+    )

@@ -1,0 +1,496 @@
+"""Live session writes: create, join, host actions, answers, deadlines.
+
+Every function is a transaction that locks the session row first, so concurrent host
+actions, answers and deadline timers (from any web process or a Celery worker) apply
+one at a time. Broadcasts are scheduled with ``transaction.on_commit`` from here only
+(``apps.live.events``); the consumers and views never broadcast state themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core import ratelimit
+from apps.live import events, nicknames, scoring, selectors
+from apps.live.errors import (
+    AlreadyAnswered,
+    HostingLimited,
+    InvalidState,
+    JoinLimited,
+    NotHost,
+    PlayerRemoved,
+    PlayerUnknown,
+    QuestionNotOpen,
+    SessionEnded,
+    SessionFull,
+    SessionNotFound,
+    TooLate,
+)
+from apps.live.models import (
+    ACTIVE_STATUSES,
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    LiveAnswer,
+    LivePlayer,
+    LiveSession,
+    SessionStatus,
+)
+from apps.quizzes import grading
+from apps.quizzes import selectors as quiz_selectors
+from apps.quizzes.models import Question
+
+JOIN_LIMIT = ratelimit.Limit(scope="live-join-miss", limit=20, window=600)
+HOSTING_LIMIT = ratelimit.Limit(scope="live-host", limit=20, window=3600)
+MAX_ACTIVE_SESSIONS_PER_HOST = 5
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _lock(session_id: int) -> LiveSession:
+    session = (
+        LiveSession.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise SessionNotFound("No such live session.")
+    return session
+
+
+def _require_host(session: LiveSession, user: Any) -> None:
+    if not (user.is_authenticated and user.pk == session.host_id):
+        raise NotHost("Only the host can do that.")
+
+
+def _bump(session: LiveSession, **fields: Any) -> None:
+    """Apply ``fields`` and advance ``seq``: one numbered state change."""
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.seq = F("seq") + 1
+    session.save(update_fields=[*fields, "seq"])
+    session.refresh_from_db(fields=["seq"])
+
+
+# --------------------------------------------------------------------------- create
+
+
+def max_players_for(user: Any) -> int:
+    if user.has_perm("live.host_large_session"):
+        return settings.LIVE_MAX_PLAYERS
+    return settings.LIVE_SMALL_SESSION_PLAYERS
+
+
+@transaction.atomic
+def session_create(*, host: Any, quiz_slug: str, seconds_per_question: int = 20) -> LiveSession:
+    """A new session in the lobby, with a fresh join code."""
+    if not host.is_authenticated:
+        raise NotHost("Log in to host a live session.")
+    if not 5 <= seconds_per_question <= 300:
+        raise InvalidState("Allow between 5 and 300 seconds per question.")
+    verdict = ratelimit.hit(HOSTING_LIMIT, f"user:{host.pk}")
+    if not verdict.allowed:
+        raise HostingLimited(
+            "You have started many sessions recently; try again later.",
+            extra={"retry_after": verdict.retry_after},
+        )
+    active = LiveSession.objects.filter(host=host, status__in=ACTIVE_STATUSES).count()
+    if active >= MAX_ACTIVE_SESSIONS_PER_HOST:
+        raise HostingLimited(
+            f"You already run {active} live sessions; end one before starting another."
+        )
+    quiz = quiz_selectors.quiz_get_published(slug=quiz_slug)
+    question_ids = list(
+        Question.objects.filter(quiz=quiz, retired=False)
+        .order_by("order", "id")
+        .values_list("id", flat=True)
+    )
+    if not question_ids:
+        raise InvalidState("This quiz has no questions to play.")
+    for _ in range(20):
+        try:
+            with transaction.atomic():
+                return LiveSession.objects.create(
+                    code=_new_code(),
+                    quiz=quiz,
+                    host=host,
+                    max_players=max_players_for(host),
+                    seconds_per_question=seconds_per_question,
+                    question_ids=question_ids,
+                )
+        except IntegrityError:
+            continue  # the code is in use by a running session: draw another
+    raise InvalidState("Could not find a free join code; try again.")
+
+
+# --------------------------------------------------------------------------- join
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    player: LivePlayer
+    secret: str  # the browser keeps it (in its session) to reconnect as this player
+    rejoined: bool
+
+
+def join_attempt_check(*, address: str) -> None:
+    """Refuse an address that has guessed too many wrong codes recently."""
+    verdict = ratelimit.peek(JOIN_LIMIT, address)
+    if not verdict.allowed:
+        raise JoinLimited(
+            "Too many wrong join codes from your network; wait a few minutes.",
+            extra={"retry_after": verdict.retry_after},
+        )
+
+
+def session_for_code(*, code: str, address: str) -> LiveSession:
+    """The running session with this code; wrong guesses count towards a rate limit."""
+    join_attempt_check(address=address)
+    normalised = "".join(str(code).split()).upper()[:CODE_LENGTH]
+    session = selectors.session_by_code(code=normalised)
+    if session is None:
+        ratelimit.hit(JOIN_LIMIT, address)
+        raise SessionNotFound("No live session has that code. Check it and try again.")
+    return session
+
+
+@transaction.atomic
+def player_join(
+    *, session_id: int, user: Any, nickname: str | None = None, secret: str | None = None
+) -> JoinResult:
+    """Join (or rejoin) a session as a signed-in user or as a guest with a nickname."""
+    session = _lock(session_id)
+    if session.status == SessionStatus.ENDED:
+        raise SessionEnded("This session has ended.")
+    if user.is_authenticated:
+        existing = LivePlayer.objects.filter(session=session, user=user).first()
+        if existing is not None:
+            if existing.removed:
+                raise PlayerRemoved("The host removed you from this session.")
+            new_secret = secrets.token_urlsafe(24)
+            existing.secret_hash = _hash(new_secret)
+            existing.save(update_fields=["secret_hash"])
+            return JoinResult(existing, new_secret, True)
+    count = LivePlayer.objects.filter(session=session, removed=False).count()
+    if count >= session.max_players:
+        raise SessionFull(f"This session is full ({session.max_players} players).")
+    extra = tuple(getattr(settings, "LIVE_EXTRA_BLOCKED_WORDS", ()))
+    wanted = nicknames.clean_nickname(
+        nickname if nickname else getattr(user, "public_name", "") or "", extra
+    )
+    new_secret = secrets.token_urlsafe(24)
+    for _ in range(5):
+        taken = set(LivePlayer.objects.filter(session=session).values_list("nickname", flat=True))
+        try:
+            with transaction.atomic():
+                player = LivePlayer.objects.create(
+                    session=session,
+                    user=user if user.is_authenticated else None,
+                    nickname=nicknames.unique_nickname(wanted, taken),
+                    secret_hash=_hash(new_secret),
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise InvalidState("Could not join; try again.")
+    events.lobby_changed(session.pk)
+    return JoinResult(player, new_secret, False)
+
+
+def player_authenticate(*, session_id: int, player_id: int, secret: str) -> LivePlayer:
+    player = LivePlayer.objects.filter(pk=player_id, session_id=session_id).first()
+    if player is None or not secrets.compare_digest(player.secret_hash, _hash(secret or "")):
+        raise PlayerUnknown("Join the session first.")
+    if player.removed:
+        raise PlayerRemoved("The host removed you from this session.")
+    return player
+
+
+@transaction.atomic
+def player_remove(*, session_id: int, user: Any, player_id: int) -> LivePlayer:
+    session = _lock(session_id)
+    _require_host(session, user)
+    player = LivePlayer.objects.filter(pk=player_id, session=session).first()
+    if player is None:
+        raise PlayerUnknown("No such player in this session.")
+    if not player.removed:
+        player.removed = True
+        player.save(update_fields=["removed"])
+        events.player_removed(session.pk, player.pk)
+        events.lobby_changed(session.pk)
+    return player
+
+
+# --------------------------------------------------------------------------- host actions
+
+
+def _open_question(session: LiveSession, index: int, *, now=None) -> None:
+    now = now or timezone.now()
+    limit = timedelta(seconds=session.seconds_per_question)
+    _bump(
+        session,
+        status=SessionStatus.QUESTION,
+        index=index,
+        round=session.round + 1,
+        question_opened_at=now,
+        deadline=now + limit,
+        paused_remaining_ms=None,
+        elapsed_before_ms=0,
+    )
+    events.question_opened(session)
+
+
+def _close_question(session: LiveSession, *, voided: bool = False) -> None:
+    """Close the open (or paused) question: streaks reset for those who did not answer."""
+    if voided:
+        session.skipped = [*session.skipped, session.index]
+    else:
+        answered = LiveAnswer.objects.filter(session=session, index=session.index).values(
+            "player_id"
+        )
+        LivePlayer.objects.filter(session=session, removed=False).exclude(pk__in=answered).update(
+            streak=0
+        )
+    fields: dict[str, Any] = {
+        "status": SessionStatus.REVIEW,
+        "deadline": None,
+        "paused_remaining_ms": None,
+    }
+    if voided:
+        fields["skipped"] = session.skipped
+    _bump(session, **fields)
+    events.question_closed(session, voided=voided)
+
+
+def _end(session: LiveSession) -> None:
+    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+        _close_question(session)
+    _bump(session, status=SessionStatus.ENDED, ended_at=timezone.now(), deadline=None)
+    events.session_ended(session)
+
+
+def _action_start(session: LiveSession) -> None:
+    if session.status != SessionStatus.LOBBY:
+        raise InvalidState("The session has already started.")
+    session.started_at = timezone.now()
+    session.save(update_fields=["started_at"])
+    _open_question(session, 0)
+
+
+def _action_next(session: LiveSession) -> None:
+    if session.status == SessionStatus.LOBBY:
+        raise InvalidState("Start the session first.")
+    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+        raise InvalidState("Reveal or skip the current question first.")
+    if session.index >= session.question_count - 1:
+        _end(session)
+    else:
+        _open_question(session, session.index + 1)
+
+
+def _action_reveal(session: LiveSession) -> None:
+    if session.status not in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+        raise InvalidState("No question is open.")
+    _close_question(session)
+
+
+def _action_pause(session: LiveSession) -> None:
+    if session.status != SessionStatus.QUESTION or session.deadline is None:
+        raise InvalidState("No question is running.")
+    remaining = max(int((session.deadline - timezone.now()).total_seconds() * 1000), 0)
+    _bump(session, status=SessionStatus.PAUSED, paused_remaining_ms=remaining, deadline=None)
+    events.paused(session)
+
+
+def _action_resume(session: LiveSession) -> None:
+    if session.status != SessionStatus.PAUSED:
+        raise InvalidState("The session is not paused.")
+    now = timezone.now()
+    remaining = session.paused_remaining_ms or 0
+    _bump(
+        session,
+        status=SessionStatus.QUESTION,
+        round=session.round + 1,
+        deadline=now + timedelta(milliseconds=remaining),
+        question_opened_at=now,
+        elapsed_before_ms=session.seconds_per_question * 1000 - remaining,
+        paused_remaining_ms=None,
+    )
+    events.resumed(session)
+
+
+def _action_skip(session: LiveSession) -> None:
+    """Void the open question (no points, streaks kept) and open the next one."""
+    if session.status == SessionStatus.LOBBY:
+        raise InvalidState("Start the session first.")
+    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+        _close_question(session, voided=True)
+    if session.index >= session.question_count - 1:
+        _end(session)
+    else:
+        _open_question(session, session.index + 1)
+
+
+_ACTIONS = {
+    "start": _action_start,
+    "next": _action_next,
+    "reveal": _action_reveal,
+    "pause": _action_pause,
+    "resume": _action_resume,
+    "skip": _action_skip,
+    "end": _end,
+}
+
+
+@transaction.atomic
+def host_action(*, session_id: int, user: Any, action: str) -> LiveSession:
+    """One host command: start, next, reveal, pause, resume, skip, end."""
+    handler = _ACTIONS.get(action)
+    if handler is None:
+        raise InvalidState(f"Unknown host action {str(action)[:20]!r}.")
+    session = _lock(session_id)
+    _require_host(session, user)
+    if session.status == SessionStatus.ENDED:
+        raise SessionEnded("This session has ended.")
+    handler(session)
+    return session
+
+
+@transaction.atomic
+def question_close_if_due(*, session_id: int, round: int) -> bool:
+    """Deadline timers call this: close the question of ``round`` if it is still open and
+    due. Idempotent; a stale timer (paused, resumed, revealed, skipped) does nothing."""
+    session = LiveSession.objects.select_for_update(of=("self",)).filter(pk=session_id).first()
+    if (
+        session is None
+        or session.status != SessionStatus.QUESTION
+        or session.round != round
+        or session.deadline is None
+        or timezone.now() < session.deadline
+    ):
+        return False
+    _close_question(session)
+    return True
+
+
+# --------------------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class AnswerReceipt:
+    index: int
+    key: str
+    duplicate: bool
+    # Known to the server now; sent to the player only when the answer is revealed.
+    correct: bool
+    points: int
+    bonus: int
+    score: int
+    streak: int
+
+
+def _receipt(answer: LiveAnswer, player: LivePlayer, duplicate: bool) -> AnswerReceipt:
+    bonus = scoring.streak_bonus(player.streak) if answer.correct else 0
+    return AnswerReceipt(
+        index=answer.index,
+        key=answer.key,
+        duplicate=duplicate,
+        correct=answer.correct,
+        points=answer.points - bonus,
+        bonus=bonus,
+        score=player.score,
+        streak=player.streak,
+    )
+
+
+def answer_submit(
+    *, session_id: int, player_id: int, index: int, response: Any, key: str
+) -> AnswerReceipt:
+    """Record a player's answer to the open question, once (retries with the same key
+    return the first receipt). Committed before the caller acknowledges it.
+
+    An answer that arrives after the deadline is refused, and closes the question if
+    its timer has not yet: that close is committed even though the answer is refused.
+    """
+    if not isinstance(key, str) or not 8 <= len(key) <= 64:
+        raise grading.InvalidResponse("Send an idempotency key of 8 to 64 characters.")
+    receipt = _answer_submit(
+        session_id=session_id, player_id=player_id, index=index, response=response, key=key
+    )
+    if receipt is None:
+        raise TooLate("Time is up for this question.")
+    return receipt
+
+
+@transaction.atomic
+def _answer_submit(
+    *, session_id: int, player_id: int, index: int, response: Any, key: str
+) -> AnswerReceipt | None:
+    now = timezone.now()
+    session = _lock(session_id)
+    player = LivePlayer.objects.select_for_update().filter(pk=player_id, session=session).first()
+    if player is None:
+        raise PlayerUnknown("Join the session first.")
+    if player.removed:
+        raise PlayerRemoved("The host removed you from this session.")
+    earlier = LiveAnswer.objects.filter(player=player, key=key).first()
+    if earlier is not None:
+        return _receipt(earlier, player, duplicate=True)
+    if (
+        session.status not in {SessionStatus.QUESTION, SessionStatus.PAUSED}
+        or index != session.index
+    ):
+        raise QuestionNotOpen("That question is not open.")
+    if session.status == SessionStatus.QUESTION and session.deadline and now > session.deadline:
+        _close_question(session)  # the timer has not fired yet: close it now
+        return None
+    if LiveAnswer.objects.filter(player=player, index=index).exists():
+        raise AlreadyAnswered("You have already answered this question.")
+    question = selectors.question_with_keys(session.question_ids[index])
+    cleaned = grading.validate_response(question, response)
+    verdict = grading.grade(question, cleaned)
+    limit_ms = session.seconds_per_question * 1000
+    if session.status == SessionStatus.PAUSED:
+        elapsed = limit_ms - (session.paused_remaining_ms or 0)
+    else:
+        opened = session.question_opened_at or now
+        since = int((now - opened).total_seconds() * 1000)
+        elapsed = session.elapsed_before_ms + since
+    base = scoring.answer_points(fraction=verdict.fraction, elapsed_ms=elapsed, limit_ms=limit_ms)
+    streak = player.streak + 1 if verdict.correct else 0
+    bonus = scoring.streak_bonus(streak) if verdict.correct else 0
+    answer = LiveAnswer.objects.create(
+        session=session,
+        player=player,
+        index=index,
+        question=question,
+        response=cleaned,
+        correct=verdict.correct,
+        fraction=verdict.fraction.quantize(Decimal("0.0001")),
+        points=base + bonus,
+        elapsed_ms=min(max(elapsed, 0), limit_ms),
+        key=key,
+    )
+    player.score += base + bonus
+    player.streak = streak
+    player.correct_count += 1 if verdict.correct else 0
+    player.save(update_fields=["score", "streak", "correct_count"])
+    events.answer_recorded(session.pk)
+    return _receipt(answer, player, duplicate=False)

@@ -1,0 +1,306 @@
+"""Live session websockets (Channels' WebsocketCommunicator, the real ASGI stack):
+auth and origin checks, a full game, acks after commit, seq numbers, deadlines,
+validation and removal."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from apps.live import services
+from apps.live.models import LiveAnswer, LiveSession
+from config.asgi import application
+from tests.factories import UserFactory
+from tests.quizzes.conftest import build_quiz, ids
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def run(coro_fn):
+    return async_to_sync(coro_fn)()
+
+
+def cookie_for_user(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def cookie_for_player(code: str, joined) -> bytes:
+    store = SessionStore()
+    store["live"] = {code: {"player": joined.player.pk, "secret": joined.secret}}
+    store.save()
+    return f"sessionid={store.session_key}".encode()
+
+
+def socket(code: str, role: str, cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+    return WebsocketCommunicator(application, f"/ws/live/{code}/{role}/", headers=headers)
+
+
+async def receive_until(ws, predicate, timeout: float = 5.0) -> dict[str, Any]:
+    """Frames until one matches (earlier ones are returned in ``.seen``)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        frame = await ws.receive_json_from(timeout=max(end - loop.time(), 0.01))
+        if predicate(frame):
+            return frame
+
+
+def event(name: str):
+    return lambda f: f.get("type") == "event" and f.get("event") == name
+
+
+@pytest.fixture
+def game():
+    quiz = build_quiz()
+    host = UserFactory(username="livehost")
+    session = services.session_create(host=host, quiz_slug=quiz.slug, seconds_per_question=20)
+    return {"quiz": quiz, "host": host, "session": session, "q": ids(quiz)}
+
+
+def join(game, nickname):
+    return services.player_join(
+        session_id=game["session"].pk, user=AnonymousUser(), nickname=nickname
+    )
+
+
+def test_host_and_players_play_a_game(game):
+    code, q = game["session"].code, game["q"]
+    ada, bob = join(game, "Ada"), join(game, "Bob")
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        p1 = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        p2 = socket(code, "play", await sync_to_async(cookie_for_player)(code, bob))
+        for ws in (host, p1, p2):
+            assert (await ws.connect())[0]
+        state = await host.receive_json_from()
+        assert state["type"] == "state" and state["state"]["status"] == "lobby"
+        assert [p["nickname"] for p in state["state"]["lobby"]] == ["Ada", "Bob"]
+        for ws in (p1, p2):
+            mine = await ws.receive_json_from()
+            assert mine["type"] == "state" and mine["state"]["me"]["score"] == 0
+
+        await host.send_json_to({"type": "start"})
+        opened = await receive_until(p1, event("question"))
+        assert opened["index"] == 0 and opened["timing"]["remaining_ms"] > 15000
+        assert "is_correct" not in str(opened) and "Because" not in str(opened)
+        await receive_until(p2, event("question"))
+        await receive_until(host, event("question"))
+
+        key = str(uuid.uuid4())
+        answer = {"type": "answer", "index": 0, "response": {"choice": q["single"][1]["Right"]},
+                  "key": key}  # fmt: skip
+        await p1.send_json_to(answer)
+        ack = await receive_until(p1, lambda f: f["type"] == "ack")
+        assert ack["ref"] == key and ack["duplicate"] is False
+        # The acknowledgement means committed.
+        assert await sync_to_async(LiveAnswer.objects.filter(key=key).exists)()
+        await p1.send_json_to(answer)  # a retry after a lost ack counts once
+        again = await receive_until(p1, lambda f: f["type"] == "ack")
+        assert again["duplicate"] is True
+        await p2.send_json_to({"type": "answer", "index": 0, "key": str(uuid.uuid4()),
+                               "response": {"choice": q["single"][1]["Wrong"]}})  # fmt: skip
+        await receive_until(p2, lambda f: f["type"] == "ack")
+        counts = await receive_until(host, lambda f: f["type"] == "answers")
+        assert counts["index"] == 0 and counts["players"] == 2
+
+        await host.send_json_to({"type": "reveal"})
+        closed = await receive_until(p1, event("closed"))
+        assert closed["reveal"]["correct_choices"] == [q["single"][1]["Right"]]
+        assert closed["distribution"]["answered"] == 2
+        result = await receive_until(p1, lambda f: f["type"] == "result")
+        assert result["correct"] is True and result["points"] >= 500
+        lost = await receive_until(p2, lambda f: f["type"] == "result")
+        assert lost["answered"] is True and lost["correct"] is False and lost["points"] == 0
+
+        await host.send_json_to({"type": "end"})
+        ended = await receive_until(p1, event("ended"))
+        assert ended["leaderboard"][0]["nickname"] == "Ada"
+        final = await receive_until(p1, lambda f: f["type"] == "final")
+        assert final["rank"] == 1 and final["score"] == result["points"]
+        for ws in (host, p1, p2):
+            await ws.disconnect()
+
+    run(scenario)
+
+
+def test_seq_numbers_increase_by_one_for_every_public_event(game):
+    code = game["session"].code
+    ada = join(game, "Ada")
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        await host.connect()
+        await player.connect()
+        first = (await player.receive_json_from())["seq"]
+        seqs = []
+        for action in ("start", "pause", "resume", "reveal", "next", "skip", "end"):
+            await host.send_json_to({"type": action})
+            await receive_until(host, lambda f: f["type"] == "done")
+        while True:
+            frame = await player.receive_json_from(timeout=2)
+            if frame["type"] == "event":
+                seqs.append(frame["seq"])
+                if frame["event"] == "ended":
+                    break
+        assert seqs == list(range(first + 1, first + 1 + len(seqs)))
+        await host.disconnect()
+        await player.disconnect()
+
+    run(scenario)
+
+
+def test_the_server_closes_a_question_at_its_deadline_without_the_host(game):
+    quiz = build_quiz()
+    session = services.session_create(
+        host=game["host"], quiz_slug=quiz.slug, seconds_per_question=5
+    )
+    joined = services.player_join(session_id=session.pk, user=AnonymousUser(), nickname="Ada")
+
+    async def scenario():
+        host = socket(session.code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(
+            session.code, "play", await sync_to_async(cookie_for_player)(session.code, joined)
+        )
+        await host.connect()
+        await player.connect()
+        await host.send_json_to({"type": "start"})
+        await receive_until(player, event("question"))
+        await host.disconnect()  # the host's browser is gone
+        closed = await receive_until(player, event("closed"), timeout=8)
+        assert closed["index"] == 0
+        result = await receive_until(player, lambda f: f["type"] == "result")
+        assert result["answered"] is False
+        await player.disconnect()
+
+    run(scenario)
+    assert LiveSession.objects.get(pk=session.pk).status == "review"
+
+
+def test_players_cannot_send_host_actions_and_bad_frames_get_error_frames(game):
+    code = game["session"].code
+    ada = join(game, "Ada")
+
+    async def scenario():
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        await player.connect()
+        await player.receive_json_from()
+        for frame, expected in (
+            ({"type": "start"}, "unknown_type"),
+            ({"type": "answer", "index": "0", "key": "k" * 10, "response": {}}, "invalid"),
+            ({"type": "answer", "index": 0, "key": "short", "response": {}}, "invalid"),
+            (
+                {"type": "answer", "index": 0, "key": "k" * 10, "response": {"choice": 1}},
+                "question_not_open",
+            ),  # fmt: skip
+        ):
+            await player.send_json_to(frame)
+            error = await player.receive_json_from()
+            assert error["type"] == "error" and error["code"] == expected, (frame, error)
+        await player.send_to(text_data="{not json")
+        assert (await player.receive_json_from())["code"] == "bad_json"
+        await player.send_json_to({"type": "ping"})
+        assert (await player.receive_json_from())["type"] == "pong"  # still connected
+        await player.disconnect()
+
+    run(scenario)
+    assert LiveSession.objects.get(pk=game["session"].pk).status == "lobby"
+
+
+def test_who_may_connect(game):
+    code = game["session"].code
+    ada = join(game, "Ada")
+
+    async def scenario():
+        cases = [
+            (socket(code, "host", None), 4401),
+            (
+                socket(
+                    code,
+                    "host",
+                    await sync_to_async(cookie_for_user)(await sync_to_async(UserFactory)()),
+                ),
+                4403,
+            ),
+            (socket(code, "play", None), 4403),
+            (socket("QQQQQQ", "play", await sync_to_async(cookie_for_player)(code, ada)), 4404),
+        ]
+        for ws, close_code in cases:
+            connected, _ = await ws.connect()
+            assert connected
+            error = await ws.receive_json_from()
+            assert error["type"] == "error"
+            closed = await ws.receive_output()
+            assert closed == {"type": "websocket.close", "code": close_code}
+        foreign = WebsocketCommunicator(
+            application, f"/ws/live/{code}/play/", headers=[(b"origin", b"https://evil.example")]
+        )
+        assert not (await foreign.connect())[0]
+
+    run(scenario)
+
+
+def test_a_removed_player_is_disconnected(game):
+    code = game["session"].code
+    ada = join(game, "Ada")
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        await host.connect()
+        await player.connect()
+        await host.receive_json_from()
+        await player.receive_json_from()
+        await host.send_json_to({"type": "kick", "player": ada.player.pk})
+        error = await receive_until(player, lambda f: f["type"] == "error")
+        assert error["code"] == "player_removed"
+        assert (await player.receive_output())["code"] == 4403
+        lobby = await receive_until(host, lambda f: f["type"] == "lobby")
+        assert lobby["count"] == 0
+        await host.disconnect()
+
+    run(scenario)
+
+
+def test_reconnecting_player_gets_the_current_state_with_score_intact(game):
+    code, q = game["session"].code, game["q"]
+    ada = join(game, "Ada")
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        await host.connect()
+        cookie = await sync_to_async(cookie_for_player)(code, ada)
+        player = socket(code, "play", cookie)
+        await player.connect()
+        await host.send_json_to({"type": "start"})
+        await receive_until(player, event("question"))
+        await player.send_json_to({"type": "answer", "index": 0, "key": "reconnect-1",
+                                   "response": {"choice": q["single"][1]["Right"]}})  # fmt: skip
+        await receive_until(player, lambda f: f["type"] == "ack")
+        await player.disconnect()
+        await host.send_json_to({"type": "reveal"})
+        await receive_until(host, event("closed"))
+        back = socket(code, "play", cookie)
+        await back.connect()
+        state = await back.receive_json_from()
+        assert state["state"]["status"] == "review"
+        assert state["state"]["me"]["answer"]["correct"] is True
+        assert state["state"]["me"]["score"] >= 500 and state["state"]["me"]["rank"] == 1
+        await back.disconnect()
+        await host.disconnect()
+
+    run(scenario)

@@ -1,0 +1,273 @@
+"""Live session services: joining, the host's state machine, answers, scoring, deadlines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from apps.live import nicknames, scoring, selectors, services
+from apps.live.errors import (
+    AlreadyAnswered,
+    BadNickname,
+    InvalidState,
+    JoinLimited,
+    NotHost,
+    PlayerRemoved,
+    QuestionNotOpen,
+    SessionEnded,
+    SessionFull,
+    SessionNotFound,
+    TooLate,
+)
+from apps.live.models import CODE_ALPHABET, LiveAnswer, LivePlayer, LiveSession
+from tests.factories import UserFactory
+from tests.quizzes.conftest import build_quiz, ids
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def game():
+    quiz = build_quiz()
+    host = UserFactory(username="host")
+    session = services.session_create(host=host, quiz_slug=quiz.slug, seconds_per_question=20)
+    return {"quiz": quiz, "host": host, "session": session, "q": ids(quiz)}
+
+
+def guest(session, nickname="Ada"):
+    from django.contrib.auth.models import AnonymousUser
+
+    return services.player_join(session_id=session.pk, user=AnonymousUser(), nickname=nickname)
+
+
+def act(game, action):
+    return services.host_action(session_id=game["session"].pk, user=game["host"], action=action)
+
+
+def fresh(game) -> LiveSession:
+    return LiveSession.objects.get(pk=game["session"].pk)
+
+
+def test_codes_are_six_unambiguous_characters(game):
+    code = game["session"].code
+    assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+    assert not set("0O1IL2Z5S8B") & set(CODE_ALPHABET)
+
+
+def test_anyone_signed_in_hosts_up_to_ten_players_instructors_more(game):
+    assert game["session"].max_players == 10
+    instructor = UserFactory(roles=["instructor"])
+    big = services.session_create(host=instructor, quiz_slug=game["quiz"].slug)
+    assert big.max_players == 1000
+    plain = UserFactory()
+    plain.user_permissions.add(Permission.objects.get(codename="host_large_session"))
+    assert services.max_players_for(plain) == 1000
+
+
+def test_session_full(game):
+    for n in range(10):
+        guest(game["session"], f"player {n}")
+    with pytest.raises(SessionFull):
+        guest(game["session"], "one too many")
+
+
+def test_nickname_rules():
+    assert nicknames.clean_nickname("  Grace   Hopper ") == "Grace Hopper"
+    for bad in ("", "x", "a" * 21, "1234", "Bad\u200bname", "<script>", "F.u.c.k", "sh1t head",
+                "FUUUCK", 42):  # fmt: skip
+        with pytest.raises(BadNickname):
+            nicknames.clean_nickname(bad)
+    assert nicknames.unique_nickname("Ada", {"ada", "Ada 2"}) == "Ada 3"
+    assert len(nicknames.unique_nickname("A" * 20, {"A" * 20})) <= 20
+
+
+def test_duplicate_nicknames_are_made_unique_and_users_rejoin(game):
+    session = game["session"]
+    assert guest(session, "Ada").player.nickname == "Ada"
+    assert guest(session, "ada").player.nickname == "ada 2"
+    user = UserFactory(username="grace", display_name="Grace")
+    first = services.player_join(session_id=session.pk, user=user)
+    again = services.player_join(session_id=session.pk, user=user)
+    assert again.rejoined and again.player.pk == first.player.pk and again.secret != first.secret
+    with pytest.raises(Exception):
+        services.player_authenticate(
+            session_id=session.pk, player_id=first.player.pk, secret=first.secret
+        )  # the old secret is replaced
+
+
+def test_join_code_guessing_is_rate_limited(game):
+    for _ in range(20):
+        with pytest.raises(SessionNotFound):
+            services.session_for_code(code="QQQQQQ", address="203.0.113.9")
+    with pytest.raises(JoinLimited):
+        services.session_for_code(code=game["session"].code, address="203.0.113.9")
+    assert services.session_for_code(code=game["session"].code.lower(), address="198.51.100.1")
+
+
+def test_only_the_host_drives_the_session(game):
+    with pytest.raises(NotHost):
+        services.host_action(session_id=game["session"].pk, user=UserFactory(), action="start")
+    with pytest.raises(InvalidState):
+        act(game, "next")
+    with pytest.raises(InvalidState):
+        act(game, "explode")
+
+
+def test_a_whole_game_scores_and_streaks(game):
+    q = game["q"]
+    ada = guest(game["session"], "Ada").player
+    bob = guest(game["session"], "Bob").player
+    act(game, "start")
+    session = fresh(game)
+    assert session.status == "question" and session.index == 0 and session.seq >= 1
+    single = q["single"]
+    receipt = services.answer_submit(
+        session_id=session.pk, player_id=ada.pk, index=0,
+        response={"choice": single[1]["Right"]}, key="ada-0-key",
+    )  # fmt: skip
+    assert receipt.correct and 500 <= receipt.points <= 1000 and receipt.bonus == 0
+    again = services.answer_submit(
+        session_id=session.pk, player_id=ada.pk, index=0,
+        response={"choice": single[1]["Wrong"]}, key="ada-0-key",
+    )  # fmt: skip
+    assert again.duplicate and again.points == receipt.points  # the retry counted once
+    with pytest.raises(AlreadyAnswered):
+        services.answer_submit(
+            session_id=session.pk, player_id=ada.pk, index=0,
+            response={"choice": single[1]["Wrong"]}, key="ada-0-other",
+        )  # fmt: skip
+    services.answer_submit(
+        session_id=session.pk, player_id=bob.pk, index=0,
+        response={"choice": single[1]["Wrong"]}, key="bob-0-key",
+    )  # fmt: skip
+    act(game, "reveal")
+    assert fresh(game).status == "review"
+    with pytest.raises(QuestionNotOpen):
+        services.answer_submit(
+            session_id=session.pk, player_id=bob.pk, index=0,
+            response={"choice": single[1]["Right"]}, key="bob-0-late",
+        )  # fmt: skip
+    act(game, "next")
+    multi = q["multi"]
+    second = services.answer_submit(
+        session_id=session.pk, player_id=ada.pk, index=1,
+        response={"choices": [multi[1]["A"], multi[1]["B"]]}, key="ada-1-key",
+    )  # fmt: skip
+    assert second.correct and second.streak == 2 and second.bonus == 100
+    act(game, "reveal")
+    ada.refresh_from_db()
+    bob.refresh_from_db()
+    assert ada.score == receipt.points + second.points + second.bonus
+    assert bob.score == 0 and bob.streak == 0  # did not answer question 2: streak reset
+    board = selectors.leaderboard(fresh(game))
+    assert [row["nickname"] for row in board] == ["Ada", "Bob"]
+    act(game, "end")
+    assert fresh(game).status == "ended"
+    with pytest.raises(SessionEnded):
+        act(game, "next")
+
+
+def test_skip_voids_the_question(game):
+    ada = guest(game["session"], "Ada").player
+    act(game, "start")
+    services.answer_submit(
+        session_id=game["session"].pk, player_id=ada.pk, index=0,
+        response={"choice": game["q"]["single"][1]["Right"]}, key="ada-skip-1",
+    )  # fmt: skip
+    act(game, "skip")
+    session = fresh(game)
+    assert session.index == 1 and session.status == "question" and 0 in session.skipped
+
+
+def test_pause_keeps_the_remaining_time_and_answers_score_as_of_the_pause(game):
+    ada = guest(game["session"], "Ada").player
+    act(game, "start")
+    LiveSession.objects.filter(pk=game["session"].pk).update(
+        question_opened_at=timezone.now() - timedelta(seconds=10),
+        deadline=timezone.now() + timedelta(seconds=10),
+    )
+    act(game, "pause")
+    session = fresh(game)
+    assert session.status == "paused" and 9000 <= session.paused_remaining_ms <= 10000
+    act(game, "resume")
+    session = fresh(game)
+    assert session.elapsed_before_ms >= 10000 and session.deadline > timezone.now()
+    receipt = services.answer_submit(
+        session_id=session.pk, player_id=ada.pk, index=0,
+        response={"choice": game["q"]["single"][1]["Right"]}, key="ada-pause-1",
+    )  # fmt: skip
+    assert (
+        receipt.points
+        == scoring.answer_points(fraction=Decimal(1), elapsed_ms=10000, limit_ms=20000)
+        or abs(receipt.points - 750) <= 5
+    )
+
+
+def test_answers_after_the_deadline_are_refused_and_close_the_question(game):
+    ada = guest(game["session"], "Ada").player
+    act(game, "start")
+    LiveSession.objects.filter(pk=game["session"].pk).update(
+        deadline=timezone.now() - timedelta(milliseconds=1)
+    )
+    with pytest.raises(TooLate):
+        services.answer_submit(
+            session_id=game["session"].pk, player_id=ada.pk, index=0,
+            response={"choice": game["q"]["single"][1]["Right"]}, key="ada-late-1",
+        )  # fmt: skip
+    assert fresh(game).status == "review"
+    assert not LiveAnswer.objects.exists()
+
+
+def test_deadline_timer_closes_once_and_stale_rounds_do_nothing(game):
+    act(game, "start")
+    session = fresh(game)
+    assert not services.question_close_if_due(session_id=session.pk, round=session.round)
+    LiveSession.objects.filter(pk=session.pk).update(deadline=timezone.now())
+    assert not services.question_close_if_due(session_id=session.pk, round=session.round - 1)
+    assert services.question_close_if_due(session_id=session.pk, round=session.round)
+    assert not services.question_close_if_due(session_id=session.pk, round=session.round)
+
+
+def test_removed_players_cannot_answer_or_rejoin(game):
+    user = UserFactory()
+    joined = services.player_join(session_id=game["session"].pk, user=user)
+    services.player_remove(
+        session_id=game["session"].pk, user=game["host"], player_id=joined.player.pk
+    )
+    with pytest.raises(PlayerRemoved):
+        services.player_join(session_id=game["session"].pk, user=user)
+    act(game, "start")
+    with pytest.raises(PlayerRemoved):
+        services.answer_submit(
+            session_id=game["session"].pk, player_id=joined.player.pk, index=0,
+            response={"choice": game["q"]["single"][1]["Right"]}, key="removed-1",
+        )  # fmt: skip
+
+
+def test_state_hides_the_key_and_the_score_change_until_the_reveal(game):
+    ada = guest(game["session"], "Ada").player
+    act(game, "start")
+    services.answer_submit(
+        session_id=game["session"].pk, player_id=ada.pk, index=0,
+        response={"choice": game["q"]["single"][1]["Right"]}, key="ada-state-1",
+    )  # fmt: skip
+    player = LivePlayer.objects.get(pk=ada.pk)
+    state = selectors.session_state(fresh(game), host=False, player=player)
+    assert "reveal" not in state and state["me"]["score"] == 0 and state["me"]["streak"] is None
+    assert "is_correct" not in str(state) and "Because" not in str(state)
+    act(game, "reveal")
+    state = selectors.session_state(fresh(game), host=False, player=player)
+    assert state["reveal"]["correct_choices"] == [game["q"]["single"][1]["Right"]]
+    assert state["me"]["score"] > 0 and state["me"]["answer"]["correct"] is True
+
+
+def test_scoring_formula():
+    assert scoring.answer_points(fraction=Decimal(1), elapsed_ms=0, limit_ms=20000) == 1000
+    assert scoring.answer_points(fraction=Decimal(1), elapsed_ms=20000, limit_ms=20000) == 500
+    assert scoring.answer_points(fraction=Decimal("0.5"), elapsed_ms=0, limit_ms=20000) == 500
+    assert scoring.answer_points(fraction=Decimal(0), elapsed_ms=0, limit_ms=20000) == 0
+    assert [scoring.streak_bonus(n) for n in (1, 2, 3, 6, 9)] == [0, 100, 200, 500, 500]
