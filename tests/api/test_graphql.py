@@ -500,7 +500,7 @@ def test_course_list_and_search_run_a_constant_number_of_queries(db):
         LessonFactory(module__course__slug=f"c{n}", body_md="About the zebrafish.")
     body = data_of(gql(client, query))
     assert len(body["courses"]) == 10 and len(body["search"]["results"]) == 10
-    assert _count(client, query) == small <= 2
+    assert _count(client, query) == small <= 3  # PostgreSQL: ranking, then headlines
 
 
 def _category(slug: str, options: int, criteria: int) -> None:
