@@ -42,7 +42,7 @@ from graphql.language import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from graphql.validation import ASTValidationRule, NoFragmentCyclesRule, ValidationContext
+from graphql.validation import ASTValidationRule, NoFragmentCyclesRule
 
 from config.graphql.errors import (
     INTROSPECTION_DISABLED,
@@ -209,6 +209,5 @@ __all__ = [
     "DocumentCost",
     "IntrospectionRule",
     "OperationLimitsRule",
-    "ValidationContext",
     "limit_rules",
 ]
