@@ -16,7 +16,10 @@ from apps.core.api.schema import error_responses
 class ApiRoot(APIView):
     """What the API offers."""
 
-    ENDPOINTS = ("courses", "search", "matrix", "quizzes", "attempts", "progress")
+    ENDPOINTS = (
+        "courses", "search", "matrix", "quizzes", "attempts", "progress",
+        "live_sessions", "live_results",
+    )  # fmt: skip
 
     @extend_schema(
         operation_id="api_root",
@@ -39,6 +42,8 @@ class ApiRoot(APIView):
                 "quizzes": reverse("api:quiz-list", request=request),
                 "attempts": reverse("api:attempt-list", request=request),
                 "progress": reverse("api:progress", request=request),
+                "live_sessions": reverse("api:live-session-list", request=request),
+                "live_results": reverse("api:live-result-list", request=request),
             }
         )
 
@@ -50,4 +55,5 @@ urlpatterns = [
     path("", include("apps.courses.api.urls")),
     path("", include("apps.matrix.api.urls")),
     path("", include("apps.quizzes.api.urls")),
+    path("", include("apps.live.api.urls")),
 ]

@@ -233,3 +233,92 @@ def results_rows(session: LiveSession) -> list[LivePlayer]:
         .select_related("user")
         .order_by("removed", "-score", "joined_at", "id")
     )
+
+
+def sessions_played(*, user: Any) -> Any:
+    """The user's players in live sessions, newest first, each with its session and quiz,
+    ``rank`` (among players not removed) and ``player_total``: one query."""
+    if not getattr(user, "is_authenticated", False):
+        return LivePlayer.objects.none()
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    in_session = LivePlayer.objects.filter(session=OuterRef("session"), removed=False).order_by()
+    ahead = in_session.filter(
+        Q(score__gt=OuterRef("score"))
+        | Q(score=OuterRef("score"), joined_at__lt=OuterRef("joined_at"))
+        | Q(score=OuterRef("score"), joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk"))
+    )
+
+    def counted(rows: Any) -> Any:
+        return Coalesce(
+            Subquery(rows.values("session").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+        )
+
+    return (
+        LivePlayer.objects.filter(user=user)
+        .select_related("session__quiz")
+        .annotate(rank=counted(ahead) + 1, player_total=counted(in_session))
+        .order_by("-session__created_at", "-pk")
+    )
+
+
+# --------------------------------------------------------------------------- history (APIs)
+
+
+def _ranked_players() -> Any:
+    from django.db.models import F, Window
+    from django.db.models.functions import Rank
+
+    return LivePlayer.objects.filter(removed=False).annotate(
+        rank=Window(
+            Rank(),
+            partition_by=[F("session_id")],
+            order_by=[F("score").desc(), F("joined_at").asc(), F("id").asc()],
+        )
+    )
+
+
+def live_sessions_hosted(*, user: Any) -> Any:
+    """The user's hosted sessions, newest first, with player counts (one query)."""
+    if not user.is_authenticated:
+        return LiveSession.objects.none()
+    return sessions_hosted(user=user)
+
+
+def live_session_for_host(*, user: Any, session_id: int) -> LiveSession:
+    """One hosted session; anyone else's is "not found"."""
+    from apps.live.errors import SessionNotFound
+
+    session = (
+        live_sessions_hosted(user=user).filter(pk=session_id).first()
+        if user.is_authenticated
+        else None
+    )
+    if session is None:
+        raise SessionNotFound("No such live session.")
+    return session
+
+
+def live_session_results(session: LiveSession) -> list[Any]:
+    """Every player still in the session, ranked (one query)."""
+    return list(_ranked_players().filter(session=session).order_by("rank").select_related("user"))
+
+
+def live_results_for_player(*, user: Any, limit: int = 50) -> list[Any]:
+    """The user's latest sessions played, newest first, with their rank in each.
+
+    Two queries: the sessions, then every player of those sessions ranked by a window
+    function (the rank needs the whole room), keeping the user's own rows.
+    """
+    if not user.is_authenticated:
+        return []
+    session_ids = list(
+        LivePlayer.objects.filter(user=user, removed=False)
+        .order_by("-session__created_at")
+        .values_list("session_id", flat=True)[:limit]
+    )
+    rows = _ranked_players().filter(session_id__in=session_ids).select_related("session__quiz")
+    mine = [row for row in rows if row.user_id == user.pk]
+    return sorted(mine, key=lambda row: (row.session.created_at, row.session_id), reverse=True)

@@ -11,12 +11,17 @@ import graphene
 from apps.accounts.graphql.queries import AccountQueries
 from apps.courses.graphql.mutations import CourseMutations
 from apps.courses.graphql.queries import CourseQueries
+from apps.live.graphql.queries import LiveQueries
 from apps.matrix.graphql.queries import MatrixQueries
+from apps.quizzes.graphql.mutations import QuizMutations
+from apps.quizzes.graphql.queries import QuizQueries
 
 
 class Query(
     CourseQueries,
     MatrixQueries,
+    QuizQueries,
+    LiveQueries,
     AccountQueries,
     graphene.ObjectType,
 ):
@@ -25,6 +30,7 @@ class Query(
 
 class Mutation(
     CourseMutations,
+    QuizMutations,
     graphene.ObjectType,
 ):
     pass

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.schema import error_responses, path_slug
 from apps.courses import selectors, services
 
 
+@extend_schema_serializer(component_name="ModuleQuizScore")
 class ModuleQuizScore(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -19,6 +22,7 @@ class ModuleQuizScore(serializers.Serializer):
     passed = serializers.BooleanField()
 
 
+@extend_schema_serializer(component_name="ModuleProgress")
 class ModuleProgressOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -27,6 +31,7 @@ class ModuleProgressOutput(serializers.Serializer):
     quiz = ModuleQuizScore(allow_null=True)
 
 
+@extend_schema_serializer(component_name="CourseProgressReport")
 class CourseProgressOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -36,9 +41,31 @@ class CourseProgressOutput(serializers.Serializer):
     modules = ModuleProgressOutput(many=True)
 
 
+@extend_schema_serializer(component_name="ProgressReport")
+class ProgressSchema(serializers.Serializer):
+    results = CourseProgressOutput(many=True)
+
+
+@extend_schema_serializer(component_name="LessonProgressResult")
+class LessonProgressSchema(serializers.Serializer):
+    course = serializers.CharField()
+    module = serializers.CharField()
+    lesson = serializers.CharField()
+    completed = serializers.BooleanField()
+    progress = serializers.DictField(
+        child=serializers.IntegerField(), help_text="completed and total lessons in the course"
+    )
+
+
 class ProgressApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="progress_report",
+        summary="Your progress in every course: lessons completed and module quiz scores",
+        tags=["progress"],
+        responses={200: ProgressSchema, **error_responses(401, 429)},
+    )
     def get(self, request: Request) -> Response:
         courses = selectors.progress_overview(user=request.user)
         return Response({"results": CourseProgressOutput(courses, many=True).data})
@@ -50,6 +77,18 @@ class LessonProgressApi(APIView):
     class Input(serializers.Serializer):
         completed = serializers.BooleanField()
 
+    @extend_schema(
+        operation_id="progress_lesson_set",
+        summary="Mark a lesson completed, or not completed (idempotent)",
+        tags=["progress"],
+        parameters=[
+            path_slug("course", "The course.", "python-backend-engineering"),
+            path_slug("module", "The module.", "concurrency"),
+            path_slug("lesson", "The lesson.", "the-gil-explained"),
+        ],
+        request=Input,
+        responses={200: LessonProgressSchema, **error_responses(400, 401, 404, 429)},
+    )
     def put(self, request: Request, course: str, module: str, lesson: str) -> Response:
         payload = self.Input(data=request.data)
         payload.is_valid(raise_exception=True)

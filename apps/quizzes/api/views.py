@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -15,10 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import Pagination
+from apps.core.api.schema import error_responses, path_slug
 from apps.quizzes import selectors, services
 from apps.quizzes.models import Attempt, AttemptStatus, QuizKind
 
 
+@extend_schema_serializer(component_name="QuizSummary")
 class QuizOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -38,6 +41,7 @@ class QuizOutput(serializers.Serializer):
         return selectors.quiz_question_count(quiz)
 
 
+@extend_schema_serializer(component_name="QuizStanding")
 class StandingOutput(serializers.Serializer):
     attempts_used = serializers.IntegerField(source="used")
     attempts_left = serializers.IntegerField(source="left", allow_null=True)
@@ -50,11 +54,13 @@ class StandingOutput(serializers.Serializer):
         return standing.open_attempt.pk if standing.open_attempt else None
 
 
+@extend_schema_serializer(component_name="QuestionChoice")
 class ChoiceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text_html = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="Question")
 class QuestionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
@@ -64,10 +70,12 @@ class QuestionOutput(serializers.Serializer):
     choices = ChoiceOutput(many=True)
 
 
+@extend_schema_serializer(component_name="AttemptQuestion")
 class AttemptQuestionOutput(QuestionOutput):
     response = serializers.JSONField(allow_null=True, help_text="The saved answer, if any.")
 
 
+@extend_schema_serializer(component_name="AttemptSummary")
 class AttemptSummaryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     quiz = serializers.CharField(source="quiz.slug")
@@ -82,10 +90,12 @@ class AttemptSummaryOutput(serializers.Serializer):
     passed = serializers.BooleanField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="AttemptDetail")
 class AttemptDetailOutput(AttemptSummaryOutput):
     questions = AttemptQuestionOutput(many=True)
 
 
+@extend_schema_serializer(component_name="ReviewChoice")
 class ReviewChoiceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text_html = serializers.CharField()
@@ -94,6 +104,7 @@ class ReviewChoiceOutput(serializers.Serializer):
     feedback = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="ReviewQuestion")
 class ReviewQuestionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
@@ -109,11 +120,13 @@ class ReviewQuestionOutput(serializers.Serializer):
     explanation_html = serializers.CharField(help_text="Empty until revealed.")
 
 
+@extend_schema_serializer(component_name="AttemptResult")
 class AttemptResultOutput(AttemptSummaryOutput):
     revealed = serializers.BooleanField(help_text="Whether answer keys are included.")
     questions = ReviewQuestionOutput(many=True)
 
 
+@extend_schema_serializer(component_name="AnswersInput")
 class AnswersInput(serializers.Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(),
@@ -125,12 +138,28 @@ class AnswersInput(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(component_name="SubmitInput")
 class SubmitInput(serializers.Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
         help_text="Answers to save before grading (same format as the answers endpoint).",
     )
+
+
+@extend_schema_serializer(component_name="QuizDetail")
+class QuizDetailSchema(QuizOutput):
+    standing = StandingOutput(allow_null=True, help_text="Your attempts; null when anonymous.")
+
+
+@extend_schema_serializer(component_name="QuizQuestions")
+class QuizQuestionsSchema(serializers.Serializer):
+    quiz = serializers.CharField()
+    results = QuestionOutput(many=True)
+
+
+QUIZ = path_slug("slug", "The quiz.", "concurrency-quiz")
+ATTEMPT_ERRORS = error_responses(401, 404, 429)
 
 
 def attempt_detail_data(attempt: Attempt) -> dict[str, Any]:
@@ -150,6 +179,8 @@ def attempt_result_data(attempt: Attempt) -> dict[str, Any]:
 
 
 class QuizListApi(APIView):
+    pagination_class = Pagination
+
     class Filters(serializers.Serializer):
         course = serializers.SlugField(required=False)
         kind = serializers.ChoiceField(choices=QuizKind.choices, required=False)
@@ -157,6 +188,13 @@ class QuizListApi(APIView):
             choices=list(selectors.QUIZ_ORDERINGS), required=False, default="position"
         )
 
+    @extend_schema(
+        operation_id="quizzes_list",
+        summary="List the published quizzes",
+        tags=["quizzes"],
+        parameters=[Filters],
+        responses={200: QuizOutput(many=True), **error_responses(400, 401, 429)},
+    )
     def get(self, request: Request) -> Response:
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -174,6 +212,13 @@ class QuizListApi(APIView):
 
 
 class QuizDetailApi(APIView):
+    @extend_schema(
+        operation_id="quizzes_retrieve",
+        summary="A quiz, and your standing in it",
+        tags=["quizzes"],
+        parameters=[QUIZ],
+        responses={200: QuizDetailSchema, **error_responses(401, 404, 429)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         quiz = selectors.quiz_get_published(slug=slug)
         data = dict(QuizOutput(quiz).data)
@@ -186,6 +231,13 @@ class QuizDetailApi(APIView):
 
 
 class QuizQuestionsApi(APIView):
+    @extend_schema(
+        operation_id="quizzes_questions",
+        summary="An untimed quiz's questions and choices (never the answer keys)",
+        tags=["quizzes"],
+        parameters=[QUIZ],
+        responses={200: QuizQuestionsSchema, **error_responses(401, 403, 404, 429)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         quiz = selectors.quiz_get_published(slug=slug)
         questions = selectors.quiz_questions_public(quiz=quiz)
@@ -195,6 +247,18 @@ class QuizQuestionsApi(APIView):
 class AttemptStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="attempts_start",
+        summary="Start an attempt at a quiz (201), or resume the one in progress (200)",
+        tags=["attempts"],
+        parameters=[QUIZ],
+        request=None,
+        responses={
+            200: AttemptDetailOutput,
+            201: AttemptDetailOutput,
+            **error_responses(401, 403, 404, 429),
+        },
+    )
     def post(self, request: Request, slug: str) -> Response:
         quiz = selectors.quiz_get_published(slug=slug)
         open_before = selectors.attempt_open_id(user=request.user, quiz=quiz)
@@ -208,11 +272,19 @@ class AttemptStartApi(APIView):
 
 class AttemptListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     class Filters(serializers.Serializer):
         quiz = serializers.SlugField(required=False)
         status = serializers.ChoiceField(choices=AttemptStatus.choices, required=False)
 
+    @extend_schema(
+        operation_id="attempts_list",
+        summary="Your attempts, newest first",
+        tags=["attempts"],
+        parameters=[Filters],
+        responses={200: AttemptSummaryOutput(many=True), **error_responses(400, 401, 429)},
+    )
     def get(self, request: Request) -> Response:
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -232,6 +304,12 @@ class AttemptListApi(APIView):
 class AttemptDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="attempts_retrieve",
+        summary="One of your attempts: its questions (no keys) and saved answers",
+        tags=["attempts"],
+        responses={200: AttemptDetailOutput, **ATTEMPT_ERRORS},
+    )
     def get(self, request: Request, pk: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=pk)
         services.attempt_expire_if_due(attempt)
@@ -241,6 +319,13 @@ class AttemptDetailApi(APIView):
 class AttemptAnswersApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="attempts_answers",
+        summary="Save answers (not graded yet); one bad answer refuses them all",
+        tags=["attempts"],
+        request=AnswersInput,
+        responses={200: AttemptDetailOutput, **error_responses(400, 401, 404, 409, 429)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         payload = AnswersInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -253,6 +338,13 @@ class AttemptAnswersApi(APIView):
 class AttemptSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="attempts_submit",
+        summary="Submit an attempt for grading (idempotent)",
+        tags=["attempts"],
+        request=SubmitInput,
+        responses={200: AttemptResultOutput, **error_responses(400, 401, 404, 409, 429)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         payload = SubmitInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -265,6 +357,12 @@ class AttemptSubmitApi(APIView):
 class AttemptResultApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="attempts_result",
+        summary="A submitted attempt's result (answer keys when the quiz reveals them)",
+        tags=["attempts"],
+        responses={200: AttemptResultOutput, **error_responses(401, 404, 409, 429)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=pk)
         services.attempt_expire_if_due(attempt)

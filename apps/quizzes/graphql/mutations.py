@@ -31,7 +31,7 @@ class AttemptStart(BaseMutation):
     resumed = graphene.Boolean(required=True)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, *, quiz: str) -> Any:  # type: ignore[override]
+    def perform_mutation(cls, root: Any, info: Any, *, quiz: str) -> Any:
         user = info.context.user
         quiz_obj = selectors.quiz_get_published(slug=quiz)
         open_before = selectors.attempt_open_id(user=user, quiz=quiz_obj)
@@ -56,7 +56,7 @@ class AttemptSaveAnswers(BaseMutation):
     attempt = graphene.Field(types.AttemptDetail, required=True)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, *, attempt: int, answers: Any) -> Any:  # type: ignore[override]
+    def perform_mutation(cls, root: Any, info: Any, *, attempt: int, answers: Any) -> Any:
         saved = services.attempt_save_answers(
             user=info.context.user, attempt_id=attempt, answers=_answers(answers)
         )
@@ -73,7 +73,7 @@ class AttemptSubmit(BaseMutation):
     result = graphene.Field(types.AttemptResult, required=True)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, *, attempt: int, answers: Any = None) -> Any:  # type: ignore[override]
+    def perform_mutation(cls, root: Any, info: Any, *, attempt: int, answers: Any = None) -> Any:
         graded = services.attempt_submit(
             user=info.context.user, attempt_id=attempt, answers=_answers(answers)
         )
