@@ -14,6 +14,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts import services as account_services
+from apps.live import services as live_services
 from apps.matrix.models import Category
 from apps.quizzes import services as quiz_services
 from tests.factories import LessonFactory, UserFactory
@@ -26,6 +27,7 @@ ALL = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {"anonymous": 401, "learner_a": 200, "learner_b": 200, "author": 200, "staff": 200}
 OWNER = {"anonymous": 401, "learner_a": 200, "learner_b": 404, "author": 404, "staff": 404}
 NOBODY = dict.fromkeys(ROLES, 404)
+LIVE_HOST = {"anonymous": 401, "learner_a": 404, "learner_b": 404, "author": 200, "staff": 404}
 STARTS = {"anonymous": 401, "learner_a": 403, "learner_b": 201, "author": 201, "staff": 201}
 LESSON = "python-backend-engineering/concurrency/the-gil-explained"
 
@@ -62,6 +64,9 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
             {"completed": True},
             {**NOBODY, "anonymous": 401},
         ),
+        ("GET /api/v1/live/sessions/", None, SIGNED_IN),
+        (f"GET /api/v1/live/sessions/{ctx['live'].pk}/", None, LIVE_HOST),
+        ("GET /api/v1/live/results/", None, SIGNED_IN),
         # Starting is last: learner A has now submitted both allowed attempts, so A is
         # out of attempts; the others start their first.
         (f"POST /api/v1/quizzes/{quiz}/attempts/", None, STARTS),
@@ -85,7 +90,12 @@ def ctx(db):
     done = quiz_services.attempt_start(user=owner, quiz=quiz)
     quiz_services.attempt_submit(user=owner, attempt_id=done.pk, answers=perfect_answers(quiz))
     opened = quiz_services.attempt_start(user=owner, quiz=quiz)
-    return {"users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened}
+    live = live_services.session_create(host=users["author"], quiz_slug=quiz.slug)
+    live_services.player_join(session_id=live.pk, user=owner)
+    return {
+        "users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened,
+        "live": live,
+    }  # fmt: skip
 
 
 def client_for(role: str, ctx: dict[str, Any]) -> APIClient:
@@ -115,6 +125,11 @@ def test_rest_private_fields(role, ctx):
     client = client_for(role, ctx)
     lesson = client.get(f"/api/v1/lessons/{LESSON}/").json()
     assert ("body_md" in lesson) is (role in {"author", "staff"})
+    hosted = client.get("/api/v1/live/sessions/")
+    if role != "anonymous":
+        assert hosted.json()["count"] == (1 if role == "author" else 0)
+        played = client.get("/api/v1/live/results/").json()["results"]
+        assert len(played) == (1 if role == "learner_a" else 0)
     attempts = client.get("/api/v1/attempts/")
     if role != "anonymous":
         ids = {a["id"] for a in attempts.json()["results"]}
@@ -128,6 +143,7 @@ GQL_SIGNED_IN = {**GQL_ALL, "anonymous": "not_authenticated"}
 GQL_OWNER = {"anonymous": "not_authenticated", "learner_a": OK, "learner_b": "not_found",
              "author": "not_found", "staff": "not_found"}  # fmt: skip
 GQL_NOBODY = dict.fromkeys(ROLES, "not_found")
+GQL_LIVE_HOST = {**GQL_OWNER, "learner_a": "not_found", "author": OK}
 
 
 def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
@@ -163,6 +179,9 @@ def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         ),
         (f"{{ attempt_result(id: {done_id}) {{ id }} }}", GQL_OWNER),
         ("{ progress { slug } }", GQL_SIGNED_IN),
+        ("{ live_sessions { count } }", GQL_SIGNED_IN),
+        (f"{{ live_session(id: {ctx['live'].pk}) {{ code }} }}", GQL_LIVE_HOST),
+        ("{ live_results { rank } }", GQL_SIGNED_IN),
         (
             f"mutation($a: GenericScalar!) {{ attempt_save_answers(attempt: {open_id}, "
             "answers: $a) { attempt { id } } }",
