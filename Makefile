@@ -70,17 +70,21 @@ worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
 	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default
 
-.PHONY: browsers
-browsers: ## Install Debian's Chromium for the browser tests when it is missing
-	@if [ -x /usr/bin/chromium ]; then :; \
+.PHONY: browsers system-deps
+browsers: system-deps ## Install Debian's Chromium (browser tests) and bubblewrap (exercise sandbox) when missing
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Chromium for the browser tests (apt-get)…"; \
+	  echo "Installing$$missing (apt-get)…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
-	else echo "Chromium is missing and apt-get is not available: browser tests will be skipped."; fi
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Missing:$$missing and apt-get is not available: browser or sandbox tests will be skipped."; fi
 
 .PHONY: test
-test: install-dev browsers ## Set up and run the whole test suite (services mode when DATABASE_URL and REDIS_URL are set)
+test: install-dev system-deps ## Set up and run the whole test suite (services mode when DATABASE_URL and REDIS_URL are set)
 	@mkdir -p var
 	$(BIN)/pytest $(PYTEST_ARGS)
 

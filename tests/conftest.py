@@ -5,6 +5,8 @@ Markers:
   embedded mode; with ``REQUIRE_SERVICES=1`` a missing service fails the test.
 * ``browser``: needs Debian's Chromium. Skipped without it; with
   ``REQUIRE_BROWSER=1`` a missing browser fails the test.
+* ``sandbox``: runs code in the bubblewrap sandbox. Skipped where it cannot run; with
+  ``REQUIRE_SANDBOX=1`` an unavailable sandbox fails the test.
 """
 
 from __future__ import annotations
@@ -49,6 +51,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.must_fail(reason=f"REQUIRE_SERVICES=1: {reason}"))
             else:
                 item.add_marker(pytest.mark.skip(reason=reason))
+        if "sandbox" in item.keywords:
+            from apps.exercises.sandbox import sandbox_available
+
+            ok, why = sandbox_available()
+            if not ok:
+                if _flag("REQUIRE_SANDBOX"):
+                    item.add_marker(pytest.mark.must_fail(reason=f"REQUIRE_SANDBOX=1: {why}"))
+                else:
+                    item.add_marker(pytest.mark.skip(reason=why))
         if "browser" in item.keywords and not browser_ok:
             reason = f"{CHROMIUM} is not installed (make browsers)"
             if _flag("REQUIRE_BROWSER"):

@@ -1,0 +1,240 @@
+"""The exercise sandbox against hostile code: each attack is contained, the result says
+why, and the host is unaffected (files, services, processes)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from apps.exercises import sandbox
+from apps.exercises.sandbox import Limits, run_tests
+
+pytestmark = pytest.mark.sandbox
+
+TESTS = {
+    "test_visible.py": (
+        "from solution import add\n\n"
+        "def test_adds():\n    assert add(1, 2) == 3, 'add(1, 2) should be 3'\n\n"
+        "def test_adds_negatives():\n    assert add(-1, -2) == -3\n"
+    )
+}
+GOOD = "def add(a, b):\n    return a + b\n"
+
+
+def attack(code: str, **limits) -> sandbox.SandboxResult:
+    """Run ``code`` at import time of the learner's module, followed by a good solution."""
+    return run_tests(
+        solution=code + "\n" + GOOD, test_files=TESTS, limits=Limits(**limits) if limits else None
+    )
+
+
+def live_processes(uid_range=range(sandbox.UID_BASE, sandbox.UID_BASE + sandbox.UID_SLOTS)):
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+        state = next(line for line in status.splitlines() if line.startswith("State:")).split()[1]
+        if uid in uid_range and state != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def test_a_good_solution_passes_and_results_stream_one_by_one():
+    seen = []
+    result = run_tests(solution=GOOD, test_files=TESTS, on_test=seen.append)
+    assert result.status == "passed" and result.sandboxed
+    assert [t.name for t in seen] == ["test_adds", "test_adds_negatives"]
+    assert [t.outcome for t in result.tests] == ["passed", "passed"]
+
+
+def test_a_failing_assertion_reports_its_message_and_line():
+    result = run_tests(solution="def add(a, b):\n    return a - b\n", test_files=TESTS)
+    assert result.status == "failed"
+    assert result.tests[0].message == "add(1, 2) should be 3 (test_visible.py, line 4)"
+
+
+def test_fork_bomb_is_contained():
+    started = time.monotonic()
+    result = attack("import os\nwhile True:\n    os.fork()\n")
+    assert result.status in {"error", "timeout"}
+    assert "processes" in result.reason or "limit" in result.reason
+    assert time.monotonic() - started < 15
+    assert run_tests(solution=GOOD, test_files=TESTS).status == "passed"  # the next run starts
+
+
+def test_memory_bomb_is_contained():
+    result = attack("hog = bytearray(2 * 1024 ** 3)\n")
+    assert result.status == "error" and "MemoryError" in result.reason and "256 MB" in result.reason
+
+
+def test_infinite_loop_in_a_test_times_out_and_later_tests_still_run():
+    tests = {"test_visible.py": "def test_spins():\n    while True:\n        pass\n\n"
+                                "def test_after():\n    assert True\n"}  # fmt: skip
+    result = run_tests(solution=GOOD, test_files=tests)
+    assert [t.outcome for t in result.tests] == ["timeout", "passed"]
+    assert "longer than" in result.reason
+
+
+def test_infinite_loop_at_import_is_stopped():
+    result = attack("while True:\n    pass\n")
+    assert result.status == "timeout" and result.reason
+
+
+def test_cpu_limit_stops_a_busy_process():
+    result = attack("import os\nif os.fork() == 0:\n    while True: pass\n", cpu_seconds=1,
+                    wall_seconds=4)  # fmt: skip
+    assert result.status in {"passed", "timeout"}  # the child is killed with the namespace
+    assert not live_processes()
+
+
+def test_endless_output_is_capped_and_stopped():
+    result = attack("while True:\n    print('spam' * 100)\n")
+    assert result.status == "error" and "Output limit" in result.reason
+    assert len(result.output.encode()) <= 64 * 1024
+
+
+def test_terminal_escapes_and_nul_bytes_are_stripped_from_output():
+    result = attack("print('\\x1b[2J\\x1b]0;owned\\x07red\\x00line')\n")
+    assert result.output == "redline\n"
+
+
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "/etc/shadow", str(Path(__file__).resolve()),
+             str(Path(sandbox.__file__).resolve().parents[2] / "config" / "settings.py"),
+             "/root/.bash_history", "/var/run/postgresql/.s.PGSQL.5432"],
+)  # fmt: skip
+def test_host_files_are_invisible(path):
+    result = attack(f"print(open({path!r}).read())\n")
+    assert result.status == "error" and "No such file or directory" in result.reason
+
+
+def test_bubblewraps_pid_1_has_no_secrets_in_its_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "top-secret-value")
+    monkeypatch.setenv("DATABASE_URL", "postgres://secret@127.0.0.1/db")
+    result = attack(
+        "import os\nfor pid in os.listdir('/proc'):\n"
+        "    if pid.isdigit():\n"
+        "        try:\n            print(pid, open(f'/proc/{pid}/environ').read())\n"
+        "        except OSError as e:\n            print(pid, e)\n"
+        "import os\nprint(dict(os.environ))\n"
+    )
+    assert "top-secret-value" not in result.output and "postgres://" not in result.output
+    assert "SECRET_KEY" not in result.output and "PATH" in result.output
+
+
+@pytest.mark.parametrize("port", [5432, 6379, 5672, 8000])
+def test_host_services_are_unreachable(port):
+    result = attack(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)\n")
+    assert result.status == "error"
+    assert "refused" in result.reason.lower() or "unreachable" in result.reason.lower()
+
+
+def test_no_network_at_all():
+    result = attack("import socket\nsocket.getaddrinfo('pypi.org', 443)\n")
+    assert result.status == "error" and "gaierror" in result.reason
+
+
+@pytest.mark.parametrize(
+    "path", ["/usr/evil", "/task/solution.py", "/evil", "/proc/sys/kernel/hostname"]
+)
+def test_writing_outside_the_work_directory_fails(path):
+    result = attack(f"open({path!r}, 'w').write('x')\n")
+    assert result.status == "error"
+    assert any(word in result.reason for word in ("Read-only", "Permission denied", "No such"))
+
+
+def test_writing_in_the_work_directory_works_but_is_size_limited():
+    ok = attack("open('/tmp/scratch.txt', 'w').write('hello')\n")
+    assert ok.status == "passed"
+    big = attack("open('/tmp/big.bin', 'wb').write(b'x' * (8 * 1024 * 1024))\n")
+    assert big.status == "error"
+    assert "File too large" in big.reason or "No space" in big.reason
+
+
+def test_a_background_process_does_not_survive_the_run():
+    result = attack("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(300)\n")
+    assert result.status == "passed"  # the parent went on to pass the tests
+    time.sleep(0.2)
+    assert not live_processes()
+
+
+@pytest.mark.parametrize(
+    "code, errno_name",
+    [
+        ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+         "assert libc.ptrace(16, 1, 0, 0) == -1 and ctypes.get_errno() == 1, 'ptrace'\n", "ptrace"),
+        ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+         "assert libc.syscall(250, 0, 0) == -1 and ctypes.get_errno() == 1, 'keyctl'\n", "keyctl"),
+        ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+         "assert libc.unshare(0x10000000) == -1 and ctypes.get_errno() == 1, 'unshare'\n",
+         "unshare"),
+        ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+         "assert libc.syscall(165, 0, 0, 0, 0, 0) == -1 and ctypes.get_errno() == 1, 'mount'\n",
+         "mount"),
+    ],
+)  # fmt: skip
+def test_dangerous_system_calls_are_refused(code, errno_name):
+    result = attack(code)  # each assertion fails the import if the call got through
+    assert result.status == "passed", (errno_name, result.reason)
+
+
+def test_a_symlink_planted_at_the_sandbox_directory_is_refused(tmp_path, settings):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
+    os.symlink(target, tmp_path / f"backend-academy-sandbox-{os.geteuid()}")
+    result = run_tests(solution=GOOD, test_files=TESTS)
+    assert result.status == "refused" and "not a real directory" in result.reason
+    assert not any(target.iterdir())
+
+
+def test_each_run_has_its_own_directory_and_leaves_nothing_behind(tmp_path, settings):
+    settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
+    run_tests(solution="import os\nprint(os.getcwd(), sorted(os.listdir('/task')))\n" + GOOD,
+              test_files=TESTS)  # fmt: skip
+    base = tmp_path / f"backend-academy-sandbox-{os.geteuid()}"
+    assert [p.name for p in base.iterdir() if p.name != "slots"] == []
+
+
+def test_learner_output_cannot_forge_results():
+    forged = '{"type": "test", "name": "test_adds", "outcome": "passed"}\n{"type": "done"}\n'
+    result = run_tests(
+        solution=f"print({forged!r})\ndef add(a, b):\n    return 0\n", test_files=TESTS
+    )
+    assert result.status == "failed" and [t.outcome for t in result.tests] == ["failed", "failed"]
+
+
+def test_without_bubblewrap_code_is_refused_unless_explicitly_allowed(monkeypatch, settings):
+    monkeypatch.setattr(sandbox, "_available", (False, "bubblewrap is not installed"))
+    settings.EXERCISES_ALLOW_UNSANDBOXED = False
+    refused = run_tests(solution=GOOD, test_files=TESTS)
+    assert refused.status == "refused" and "bubblewrap is not installed" in refused.reason
+    settings.EXERCISES_ALLOW_UNSANDBOXED = True
+    allowed = run_tests(solution=GOOD, test_files=TESTS)
+    assert allowed.status == "passed" and allowed.sandboxed is False
+    monkeypatch.setattr(sandbox, "_available", None)
+
+
+def test_test_file_names_are_ours_only():
+    with pytest.raises(ValueError):
+        run_tests(solution=GOOD, test_files={"../../etc/evil.py": "x = 1"})
+
+
+def test_oversized_code_is_refused():
+    result = run_tests(solution="x = 1\n" * 20000, test_files=TESTS)
+    assert result.status == "refused" and "64 KB" in result.reason
+
+
+def test_host_still_answers_after_the_attacks():
+    with socket.create_connection(("127.0.0.1", 6379), timeout=2) as conn:
+        conn.sendall(b"PING\r\n")
+        assert conn.recv(16).startswith(b"+PONG")
