@@ -292,6 +292,20 @@ def _run_bwrap(
         os.close(fd)
 
 
+_warned = False
+
+
+def _warn_unsandboxed(why: str) -> None:
+    global _warned  # noqa: PLW0603
+    if not _warned:
+        _warned = True
+        logger.warning(
+            "EXERCISES_ALLOW_UNSANDBOXED is on and the sandbox is unavailable (%s): learner "
+            "code runs WITHOUT isolation. Never do this on a shared or public server.",
+            why,
+        )
+
+
 def clean_output(raw: bytes, limit: int) -> tuple[str, bool]:
     """Learner output made safe to store and show: decoded, NULs, terminal escapes and
     control characters removed, capped at ``limit`` bytes."""
@@ -323,7 +337,7 @@ def run_tests(
                 reason=f"Code cannot run on this server: {why}",
                 sandboxed=False,
             )
-        logger.warning("running learner code WITHOUT a sandbox (EXERCISES_ALLOW_UNSANDBOXED)")
+        _warn_unsandboxed(why)
     names = [name for name in test_files if re.fullmatch(r"test_[a-z0-9_]{1,40}\.py", name)]
     if len(names) != len(test_files):
         raise ValueError("Test file names must look like test_<name>.py.")
