@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.quizzes",
     "apps.matrix",
     "apps.live",
+    "apps.exercises",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,18 @@ READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS"
 LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1000)
 LIVE_SMALL_SESSION_PLAYERS = env_int("LIVE_SMALL_SESSION_PLAYERS", 10)
 
+# Code exercises (apps/exercises): runs per learner per window, and how long a run may
+# stay queued or running before it is given up as lost. EXERCISES_ALLOW_UNSANDBOXED runs
+# learners' code WITHOUT the sandbox where bubblewrap cannot run: a development aid for
+# trusted code only, refused in production and announced by a warning at start.
+EXERCISES_RUN_LIMIT = env_int("EXERCISES_RUN_LIMIT", 20)
+EXERCISES_RUN_WINDOW = env_int("EXERCISES_RUN_WINDOW", 300)
+EXERCISES_STALE_SECONDS = env_int("EXERCISES_STALE_SECONDS", 600)
+EXERCISES_EMBEDDED_WORKERS = env_int("EXERCISES_EMBEDDED_WORKERS", 2)
+EXERCISES_ALLOW_UNSANDBOXED = env_bool("EXERCISES_ALLOW_UNSANDBOXED", False)
+if PRODUCTION and EXERCISES_ALLOW_UNSANDBOXED:
+    raise ConfigurationError("EXERCISES_ALLOW_UNSANDBOXED must be off when DJANGO_ENV=production")
+
 # bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
 # under /bench/floor/. Off everywhere else.
 BENCH_FLOOR_VIEWS = env_bool("BENCH_FLOOR_VIEWS", False)
@@ -228,6 +241,8 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or (
     redis_url_with_db(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else "cache+memory://"
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Code runs have their own queue, so a burst of them never delays the other tasks.
+CELERY_TASK_ROUTES = {"exercises.*": {"queue": "exercises"}}
 
 # --------------------------------------------------------------------------- auth
 AUTH_USER_MODEL = "accounts.User"
