@@ -1,6 +1,7 @@
 """``manage.py import_content``: import the course files, idempotently, with a progress bar.
 
-Lessons (apps.courses.importer) and quizzes (apps.quizzes.importer) are read and
+Lessons (apps.courses.importer), quizzes (apps.quizzes.importer), the matrix and code
+exercises (apps.exercises.importer, after the lessons they belong to) are read and
 validated first, then written in one transaction: a bad file changes nothing.
 """
 
@@ -17,6 +18,7 @@ from tqdm import tqdm
 from apps.core import content_version
 from apps.courses import importer
 from apps.courses.errors import ContentError
+from apps.exercises import importer as exercise_importer
 from apps.matrix import importer as matrix_importer
 from apps.quizzes import importer as quiz_importer
 
@@ -31,17 +33,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--matrix-root", type=Path, default=matrix_importer.MATRIX_ROOT, help="matrix folder"
         )
+        parser.add_argument(
+            "--exercises-root",
+            type=Path,
+            default=exercise_importer.EXERCISES_ROOT,
+            help="code exercises folder",
+        )
 
     def handle(
-        self, *args: Any, root: Path, matrix_root: Path, verbosity: int, **options: Any
+        self,
+        *args: Any,
+        root: Path,
+        matrix_root: Path,
+        exercises_root: Path,
+        verbosity: int,
+        **options: Any,
     ) -> None:
         try:
             courses = importer.read_all(root)
             quizzes = quiz_importer.read_quizzes(courses, root)
             categories = matrix_importer.read_matrix(matrix_root)
+            exercises = exercise_importer.read_exercises(exercises_root)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc.message}") from exc
-        total = importer.count_files(courses) + len(quizzes) + len(categories)
+        total = importer.count_files(courses) + len(quizzes) + len(categories) + len(exercises)
         with (
             tqdm(
                 total=total,
@@ -57,7 +72,12 @@ class Command(BaseCommand):
             bar.update(len(quizzes))
             m_written, m_unchanged = matrix_importer.write_matrix(categories)
             bar.update(len(categories))
-            if written or m_written:
+            try:
+                e_written, e_unchanged, e_unpublished = exercise_importer.write_exercises(exercises)
+            except ContentError as exc:
+                raise CommandError(f"Nothing was imported. {exc.message}") from exc
+            bar.update(len(exercises))
+            if written or m_written or e_written or e_unpublished:
                 content_version.bump()
         if verbosity >= 1:
             self.stdout.write(
@@ -65,7 +85,9 @@ class Command(BaseCommand):
                     f"Content: {report.created} created, {report.updated} updated, "
                     f"{report.unchanged} unchanged, {report.unpublished} unpublished; "
                     f"quizzes: {written} written, {unchanged} unchanged; "
-                    f"matrix: {m_written} written, {m_unchanged} unchanged."
+                    f"matrix: {m_written} written, {m_unchanged} unchanged; "
+                    f"exercises: {e_written} written, {e_unchanged} unchanged, "
+                    f"{e_unpublished} unpublished."
                 )
             )
 
