@@ -15,19 +15,24 @@ class Check:
 
 
 async def _run_one(check: Check) -> dict:
-    result: dict = {"critical": check.critical}
+    error = None
     start = time.perf_counter()
     try:
         async with asyncio.timeout(check.timeout):
             await check.probe()
     except TimeoutError:
-        result["status"] = "timeout"
+        status = "timeout"
     except Exception as exc:  # report the class only: messages can leak hosts
-        result["status"] = "fail"
-        result["error"] = type(exc).__name__
+        status, error = "fail", type(exc).__name__
     else:
-        result["status"] = "ok"
-    result["latency_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        status = "ok"
+    result = {
+        "status": status,
+        "critical": check.critical,
+        "latency_ms": round((time.perf_counter() - start) * 1000, 1),
+    }
+    if error is not None:
+        result["error"] = error
     return result
 
 
