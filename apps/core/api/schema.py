@@ -148,10 +148,16 @@ def postprocess(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     * GET: ``If-None-Match`` may be sent; 2xx answers carry an ``ETag``; an unchanged
       resource answers 304 (``django.middleware.http.ConditionalGetMiddleware``).
     * 429: a ``Retry-After`` header (DRF's throttling).
+    * Integer path parameters are at least 0: Django's ``<int:…>`` converter matches digits
+      only, so a negative id is not a request for a missing object but for no route at all.
     """
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.get("responses", {})
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "path" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 0)  # Django's <int:…> matches digits only
             if method == "get":
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "If-None-Match" for p in parameters):
