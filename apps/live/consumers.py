@@ -34,7 +34,8 @@ def _db(fn):
 
 
 def _session_for(code: str) -> LiveSession | None:
-    return selectors.session_by_code(code=code)
+    # Ended sessions too: a client reconnecting after the end still gets the final state.
+    return selectors.session_by_code_any(code=code)
 
 
 class LiveConsumer(JsonConsumer):
@@ -116,7 +117,10 @@ class PlayerConsumer(LiveConsumer):
 
     async def send_state(self) -> None:
         state = await _db(self._state)()
-        if state["status"] in {"question", "paused"}:
+        # "Seen open without an answer" lets the reveal skip a query for players who did
+        # not answer. An answer made before this (re)connection has no receipt here: leave
+        # the question unmarked so the reveal reads it from the database.
+        if state["status"] in {"question", "paused"} and state["me"]["answer"] is None:
             self.seen_open.add(state["index"])
         await self.send_json({"type": "state", "seq": state["seq"], "state": state})
 

@@ -230,7 +230,9 @@ def _activity(session_id: int) -> None:
             lambda: loop.call_later(delay, lambda: loop.run_in_executor(None, trailing))
         )
     else:
-        threading.Timer(delay, trailing).start()
+        timer = threading.Timer(delay, trailing)
+        timer.daemon = True
+        timer.start()
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -252,11 +254,13 @@ def deadline_schedule(session_id: int, round_: int, deadline: Any) -> None:
 
             close_question.apply_async(args=(session_id, round_), eta=deadline)
         elif loop is None:
-            threading.Timer(
+            timer = threading.Timer(
                 max((deadline.timestamp() - time.time()), 0) + 0.01,
                 _close_in_thread,
                 args=(session_id, round_),
-            ).start()
+            )
+            timer.daemon = True  # never keeps a management command or test run alive
+            timer.start()
 
     _after_commit(schedule)
 

@@ -110,12 +110,12 @@ def session_create(*, host: Any, quiz_slug: str, seconds_per_question: int = 20)
             "You have started many sessions recently; try again later.",
             extra={"retry_after": verdict.retry_after},
         )
+    quiz = quiz_selectors.quiz_get_published(slug=quiz_slug)
     active = LiveSession.objects.filter(host=host, status__in=ACTIVE_STATUSES).count()
     if active >= MAX_ACTIVE_SESSIONS_PER_HOST:
         raise HostingLimited(
             f"You already run {active} live sessions; end one before starting another."
         )
-    quiz = quiz_selectors.quiz_get_published(slug=quiz_slug)
     question_ids = list(
         Question.objects.filter(quiz=quiz, retired=False)
         .order_by("order", "id")

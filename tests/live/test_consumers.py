@@ -206,7 +206,7 @@ def test_players_cannot_send_host_actions_and_bad_frames_get_error_frames(game):
             (
                 {"type": "answer", "index": 0, "key": "k" * 10, "response": {"choice": 1}},
                 "question_not_open",
-            ),  # fmt: skip
+            ),
         ):
             await player.send_json_to(frame)
             error = await player.receive_json_from()
@@ -302,5 +302,22 @@ def test_reconnecting_player_gets_the_current_state_with_score_intact(game):
         assert state["state"]["me"]["score"] >= 500 and state["state"]["me"]["rank"] == 1
         await back.disconnect()
         await host.disconnect()
+
+    run(scenario)
+
+
+def test_reconnecting_after_the_end_gets_the_final_state(game):
+    code = game["session"].code
+    ada = join(game, "Ada")
+    services.host_action(session_id=game["session"].pk, user=game["host"], action="start")
+    services.host_action(session_id=game["session"].pk, user=game["host"], action="end")
+
+    async def scenario():
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        assert (await player.connect())[0]
+        state = await player.receive_json_from()
+        assert state["type"] == "state" and state["state"]["status"] == "ended"
+        assert state["state"]["me"]["rank"] == 1 and state["state"]["leaderboard"]
+        await player.disconnect()
 
     run(scenario)

@@ -17,6 +17,7 @@ from apps.live.errors import (
     JoinLimited,
     NotHost,
     PlayerRemoved,
+    PlayerUnknown,
     QuestionNotOpen,
     SessionEnded,
     SessionFull,
@@ -93,7 +94,7 @@ def test_duplicate_nicknames_are_made_unique_and_users_rejoin(game):
     first = services.player_join(session_id=session.pk, user=user)
     again = services.player_join(session_id=session.pk, user=user)
     assert again.rejoined and again.player.pk == first.player.pk and again.secret != first.secret
-    with pytest.raises(Exception):
+    with pytest.raises(PlayerUnknown):
         services.player_authenticate(
             session_id=session.pk, player_id=first.player.pk, secret=first.secret
         )  # the old secret is replaced
