@@ -18,7 +18,7 @@ class ApiRoot(APIView):
 
     ENDPOINTS = (
         "courses", "search", "matrix", "quizzes", "attempts", "progress",
-        "live_sessions", "live_results",
+        "live_sessions", "live_results", "exercises", "runs",
     )  # fmt: skip
 
     @extend_schema(
@@ -44,6 +44,8 @@ class ApiRoot(APIView):
                 "progress": reverse("api:progress", request=request),
                 "live_sessions": reverse("api:live-session-list", request=request),
                 "live_results": reverse("api:live-result-list", request=request),
+                "exercises": reverse("api:exercise-list", request=request),
+                "runs": reverse("api:run-list", request=request),
             }
         )
 
@@ -56,4 +58,5 @@ urlpatterns = [
     path("", include("apps.matrix.api.urls")),
     path("", include("apps.quizzes.api.urls")),
     path("", include("apps.live.api.urls")),
+    path("", include("apps.exercises.api.urls")),
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("apps.courses.urls")),
     path("", include("apps.quizzes.urls")),
     path("", include("apps.matrix.urls")),
+    path("", include("apps.exercises.urls")),
     path("", include("apps.live.urls")),
     path("api/v1/", include("config.api_urls")),
     path("graphql", include("config.graphql.urls")),  # GraphQL API (+ GraphiQL in development)

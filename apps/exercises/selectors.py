@@ -153,6 +153,16 @@ def run_list_for_user(
     return rows.order_by("-queued_at", "-id")
 
 
+def latest_code(*, user: Any, exercise: Exercise) -> str | None:
+    """The code of the user's latest run of an exercise (what the editor starts with)."""
+    return (
+        Run.objects.filter(user=user, exercise=exercise)
+        .order_by("-queued_at", "-id")
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
 def run_public(run: Run, *, detail: bool = True) -> dict[str, Any]:
     """A run as its owner sees it. Hidden tests are already anonymous in ``tests``."""
     data: dict[str, Any] = {

@@ -11,6 +11,8 @@ import graphene
 from apps.accounts.graphql.queries import AccountQueries
 from apps.courses.graphql.mutations import CourseMutations
 from apps.courses.graphql.queries import CourseQueries
+from apps.exercises.graphql.mutations import ExerciseMutations
+from apps.exercises.graphql.queries import ExerciseQueries
 from apps.live.graphql.queries import LiveQueries
 from apps.matrix.graphql.queries import MatrixQueries
 from apps.quizzes.graphql.mutations import QuizMutations
@@ -22,6 +24,7 @@ class Query(
     MatrixQueries,
     QuizQueries,
     LiveQueries,
+    ExerciseQueries,
     AccountQueries,
     graphene.ObjectType,
 ):
@@ -31,6 +34,7 @@ class Query(
 class Mutation(
     CourseMutations,
     QuizMutations,
+    ExerciseMutations,
     graphene.ObjectType,
 ):
     pass

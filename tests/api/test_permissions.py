@@ -14,9 +14,11 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts import services as account_services
+from apps.exercises.models import Run
 from apps.live import services as live_services
 from apps.matrix.models import Category
 from apps.quizzes import services as quiz_services
+from tests.exercises.conftest import SOLUTION, make_exercise
 from tests.factories import LessonFactory, UserFactory
 from tests.quizzes.conftest import build_quiz, perfect_answers
 
@@ -28,6 +30,7 @@ SIGNED_IN = {"anonymous": 401, "learner_a": 200, "learner_b": 200, "author": 200
 OWNER = {"anonymous": 401, "learner_a": 200, "learner_b": 404, "author": 404, "staff": 404}
 NOBODY = dict.fromkeys(ROLES, 404)
 LIVE_HOST = {"anonymous": 401, "learner_a": 404, "learner_b": 404, "author": 200, "staff": 404}
+QUEUED = {**dict.fromkeys(ROLES, 202), "anonymous": 401}
 STARTS = {"anonymous": 401, "learner_a": 403, "learner_b": 201, "author": 201, "staff": 201}
 LESSON = "python-backend-engineering/concurrency/the-gil-explained"
 
@@ -36,6 +39,7 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
     quiz, open_id, done_id = ctx["quiz"].slug, ctx["open"].pk, ctx["done"].pk
     lesson = f"{ctx['quiz'].course.slug}/{ctx['quiz'].module.slug}/{ctx['lesson'].slug}"
     answers = {"answers": dict(list(perfect_answers(ctx["quiz"]).items())[:1])}
+    run = {"code": SOLUTION, "mode": "run"}
     return [
         ("GET /api/v1/", None, ALL),
         ("GET /api/v1/courses/", None, ALL),
@@ -67,6 +71,13 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
         ("GET /api/v1/live/sessions/", None, SIGNED_IN),
         (f"GET /api/v1/live/sessions/{ctx['live'].pk}/", None, LIVE_HOST),
         ("GET /api/v1/live/results/", None, SIGNED_IN),
+        ("GET /api/v1/exercises/", None, ALL),
+        (f"GET /api/v1/exercises/{ctx['exercise'].slug}/", None, ALL),
+        ("GET /api/v1/exercises/draft-exercise/", None, NOBODY),
+        ("GET /api/v1/runs/", None, SIGNED_IN),
+        (f"GET /api/v1/runs/{ctx['run'].pk}/", None, OWNER),
+        (f"POST /api/v1/exercises/{ctx['exercise'].slug}/runs/", run, QUEUED),
+        ("POST /api/v1/exercises/draft-exercise/runs/", run, {**NOBODY, "anonymous": 401}),
         # Starting is last: learner A has now submitted both allowed attempts, so A is
         # out of attempts; the others start their first.
         (f"POST /api/v1/quizzes/{quiz}/attempts/", None, STARTS),
@@ -92,9 +103,13 @@ def ctx(db):
     opened = quiz_services.attempt_start(user=owner, quiz=quiz)
     live = live_services.session_create(host=users["author"], quiz_slug=quiz.slug)
     live_services.player_join(session_id=live.pk, user=owner)
+    exercise = make_exercise(lesson, slug="permissions-exercise")
+    make_exercise(lesson, slug="draft-exercise", status="draft")
+    run = Run.objects.create(user=owner, exercise=exercise, mode="run", key="permissions-run",
+                             code=SOLUTION, status="passed", queued_at=done.started_at)  # fmt: skip
     return {
         "users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened,
-        "live": live,
+        "live": live, "exercise": exercise, "run": run,
     }  # fmt: skip
 
 
@@ -130,6 +145,11 @@ def test_rest_private_fields(role, ctx):
         assert hosted.json()["count"] == (1 if role == "author" else 0)
         played = client.get("/api/v1/live/results/").json()["results"]
         assert len(played) == (1 if role == "learner_a" else 0)
+    runs = client.get("/api/v1/runs/")
+    if role != "anonymous":
+        ids = {r["id"] for r in runs.json()["results"]}
+        assert (ctx["run"].pk in ids) is (role == "learner_a")
+        assert ids <= {ctx["run"].pk}
     attempts = client.get("/api/v1/attempts/")
     if role != "anonymous":
         ids = {a["id"] for a in attempts.json()["results"]}
@@ -182,6 +202,16 @@ def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         ("{ live_sessions { count } }", GQL_SIGNED_IN),
         (f"{{ live_session(id: {ctx['live'].pk}) {{ code }} }}", GQL_LIVE_HOST),
         ("{ live_results { rank } }", GQL_SIGNED_IN),
+        ("{ exercises { count } }", GQL_ALL),
+        (f'{{ exercise(slug: "{ctx["exercise"].slug}") {{ slug }} }}', GQL_ALL),
+        ('{ exercise(slug: "draft-exercise") { slug } }', GQL_NOBODY),
+        ("{ runs { count } }", GQL_SIGNED_IN),
+        (f"{{ run(id: {ctx['run'].pk}) {{ id }} }}", GQL_OWNER),
+        (
+            f'mutation {{ run_create(exercise: "{ctx["exercise"].slug}", code: "x", '
+            'mode: "run") { run { status } } }',
+            GQL_SIGNED_IN,
+        ),
         (
             f"mutation($a: GenericScalar!) {{ attempt_save_answers(attempt: {open_id}, "
             "answers: $a) { attempt { id } } }",

@@ -1,0 +1,44 @@
+"""GraphQL mutations for runs: each calls the one service the REST API calls."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import graphene
+
+from apps.exercises import selectors, services
+from apps.exercises.graphql import types
+from config.graphql.mutations import BaseMutation
+
+
+class RunCreate(BaseMutation):
+    """Queue a run of your code against an exercise's tests; follow it by id (the
+    websocket /ws/exercises/runs/<id>/ or the run query)."""
+
+    class Arguments:
+        exercise = graphene.String(required=True, description="The exercise's slug.")
+        code = graphene.String(required=True, description="Your solution.py (≤ 64 KB).")
+        mode = graphene.String(required=True, description="run (visible tests) or submit (all)")
+        key = graphene.String(
+            description="An idempotency key (a UUID): the same key returns the same run."
+        )
+
+    run = graphene.Field(types.RunDetail, required=True)
+
+    @classmethod
+    def perform_mutation(
+        cls, root: Any, info: Any, *, exercise: str, code: str, mode: str, key: str | None = None
+    ) -> Any:
+        run = services.run_create(
+            user=info.context.user,
+            exercise_slug=exercise,
+            code=code,
+            mode=mode,
+            key=key or uuid.uuid4().hex,
+        )
+        return cls(run=selectors.run_public(run))
+
+
+class ExerciseMutations(graphene.ObjectType):
+    run_create = RunCreate.Field()

@@ -1,0 +1,75 @@
+"""GraphQL types for exercises and runs: the REST API's fields and names
+(apps/exercises/api/views.py), over the same selectors. They map the dictionaries the
+selectors build (``exercise_public``, ``run_public``), which hold neither the reference
+solution nor the hidden tests."""
+
+from __future__ import annotations
+
+import graphene
+
+
+class Exercise(graphene.ObjectType):
+    slug = graphene.String(required=True)
+    title = graphene.String(required=True)
+    summary = graphene.String(required=True)
+    difficulty = graphene.String(required=True, description="easy, medium or hard")
+    order = graphene.Int(required=True)
+    course = graphene.String(required=True)
+    module = graphene.String(required=True)
+    lesson = graphene.String(required=True)
+    lesson_title = graphene.String(required=True)
+    time_limit_seconds = graphene.Int(required=True)
+    visible_test_count = graphene.Int(required=True)
+    hidden_test_count = graphene.Int(required=True)
+    progress = graphene.String(
+        description="Your standing: solved, attempted or new; null when anonymous."
+    )
+    url = graphene.String(required=True)
+
+
+class ExerciseDetail(Exercise):
+    prompt_html = graphene.String(required=True)
+    starter_code = graphene.String(required=True)
+    test_visible = graphene.String(required=True, description="The visible tests' source.")
+
+
+class ExercisePage(graphene.ObjectType):
+    count = graphene.Int(required=True)
+    results = graphene.List(graphene.NonNull(Exercise), required=True)
+
+
+class RunTest(graphene.ObjectType):
+    name = graphene.String(required=True, description='A visible test\'s name or "hidden test N".')
+    outcome = graphene.String(required=True)
+    duration_ms = graphene.Int(required=True)
+    message = graphene.String(required=True, description="Always empty for hidden tests.")
+    hidden = graphene.Boolean(required=True)
+
+
+class Run(graphene.ObjectType):
+    id = graphene.Int(required=True)
+    exercise = graphene.String(required=True)
+    mode = graphene.String(required=True, description="run or submit")
+    status = graphene.String(
+        required=True, description="queued, running, passed, failed, error, timeout or refused"
+    )
+    seq = graphene.Int(required=True)
+    passed = graphene.Int(required=True)
+    total = graphene.Int(required=True)
+    reason = graphene.String(required=True)
+    duration_ms = graphene.Int()
+    queued_at = graphene.DateTime(required=True)
+    started_at = graphene.DateTime()
+    finished_at = graphene.DateTime()
+    url = graphene.String(required=True)
+
+
+class RunDetail(Run):
+    code = graphene.String(required=True)
+    tests = graphene.List(graphene.NonNull(RunTest), required=True)
+    output = graphene.String(required=True)
+
+
+class RunPage(graphene.ObjectType):
+    count = graphene.Int(required=True)
+    results = graphene.List(graphene.NonNull(Run), required=True)

@@ -1,0 +1,133 @@
+"""Exercise pages: the list by module, an exercise with its editor, runs.
+
+The page works without JavaScript: the editor is a textarea in a form whose Run and
+Submit buttons post here (``exercise_run``), and a run's page refreshes itself until it
+is done. With JavaScript, ``static/js/exercises.js`` turns the textarea into a
+CodeMirror editor, creates runs through the REST API and streams their results from the
+websocket ``/ws/exercises/runs/<id>/``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core.cache import cache_for_anonymous
+from apps.core.errors import ApplicationError, NotFound
+from apps.exercises import selectors, services
+from apps.exercises.models import Exercise, Mode
+
+RECENT_RUNS = 20
+
+
+@dataclass
+class ModuleGroup:
+    course: Any
+    module: Any
+    exercises: list[Exercise] = field(default_factory=list)
+
+    @property
+    def solved(self) -> int:
+        return sum(1 for e in self.exercises if selectors.progress_of(e) == "solved")
+
+
+@require_safe
+@cache_for_anonymous
+def exercise_list(request: HttpRequest) -> HttpResponse:
+    groups: dict[int, ModuleGroup] = {}
+    for exercise in selectors.exercise_list_published(user=request.user):
+        module = exercise.lesson.module
+        group = groups.setdefault(module.pk, ModuleGroup(course=module.course, module=module))
+        exercise.progress = selectors.progress_of(exercise)  # type: ignore[attr-defined]
+        group.exercises.append(exercise)
+    return render(request, "exercises/list.html", {"groups": list(groups.values())})
+
+
+def _exercise_or_404(slug: str, user: Any) -> Exercise:
+    try:
+        return selectors.exercise_get_published(slug=slug, user=user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _with_style_nonce(response: HttpResponse) -> HttpResponse:
+    """CodeMirror writes its styles into a <style> element carrying the page's nonce
+    (``EditorView.cspNonce``): this page's policy allows that nonce for styles too."""
+    directives = {name: list(sources) for name, sources in settings.CSP_DIRECTIVES.items()}
+    directives["style-src"] = [*directives.get("style-src", ["'self'"]), "'nonce-{nonce}'"]
+    response.csp_directives = directives  # type: ignore[attr-defined]
+    return response
+
+
+def _exercise_page(
+    request: HttpRequest, exercise: Exercise, *, code: str | None = None, status: int = 200
+) -> HttpResponse:
+    runs: list[Any] = []
+    if request.user.is_authenticated:
+        runs = list(
+            selectors.run_list_for_user(user=request.user, exercise_slug=exercise.slug)[
+                :RECENT_RUNS
+            ]
+        )
+    if code is None:
+        code = exercise.starter_code
+        if request.GET.get("starter") != "1" and request.user.is_authenticated:
+            code = selectors.latest_code(user=request.user, exercise=exercise) or code
+    context = {
+        "exercise": exercise,
+        "lesson": exercise.lesson,
+        "module": exercise.lesson.module,
+        "course": exercise.lesson.module.course,
+        "progress": selectors.progress_of(exercise),
+        "code": code,
+        "runs": runs,
+        "key": uuid.uuid4().hex,
+        "in_flight": next((r for r in runs if r.in_flight), None),
+    }
+    return _with_style_nonce(render(request, "exercises/exercise.html", context, status=status))
+
+
+@require_safe
+def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Not cached for anonymous visitors: the page carries a per-request style nonce.
+    return _exercise_page(request, _exercise_or_404(slug, request.user))
+
+
+@login_required
+@require_POST
+def exercise_run(request: HttpRequest, slug: str) -> HttpResponse:
+    """The form's Run / Submit without JavaScript: queue the run, show its page."""
+    exercise = _exercise_or_404(slug, request.user)
+    code = request.POST.get("code", "").replace("\r\n", "\n")
+    mode = Mode.SUBMIT if "submit" in request.POST else Mode.RUN
+    try:
+        run = services.run_create(
+            user=request.user,
+            exercise_slug=exercise.slug,
+            code=code,
+            mode=mode,
+            key=request.POST.get("key") or uuid.uuid4().hex,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _exercise_page(request, exercise, code=code, status=exc.status)
+    return redirect(run.get_absolute_url())
+
+
+@login_required
+@require_safe
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        run = selectors.run_get_for_user(user=request.user, run_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    exercise = _exercise_or_404(run.exercise.slug, request.user)
+    return render(request, "exercises/run.html", {"run": run, "exercise": exercise})
