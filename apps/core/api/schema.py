@@ -10,6 +10,11 @@ gives them the parts that are the same everywhere:
 * ``postprocess`` — a hook adding what middleware does to every operation (ETag and
   ``If-None-Match``/304 on GET, ``Retry-After`` on 429), so views need not repeat it.
 
+A paginated list view must say so: set ``pagination_class = Pagination`` on the view (and
+build its paginator from it) and document ``Output(many=True)``; drf-spectacular then
+documents ``limit``/``offset`` and the ``{count, next, previous, results}`` envelope (see
+``CourseListApi``). Without the attribute the list is documented as a bare array.
+
 Nested serializers all called ``Output`` would collide as schema components: name each
 with ``@extend_schema_serializer(component_name="QuizSummary")``. Answers a view builds as
 a dict are described by a serializer used only in ``@extend_schema`` (see
