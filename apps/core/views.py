@@ -58,12 +58,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if ready else 503)
 
 
+ERROR_CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}
+
+
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "") or request.path.startswith(
         ("/api/", "/graphql")
     )
-    if wants_json:
-        return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+    if wants_json:  # the API's one error shape (apps/core/api/errors.py)
+        body = {
+            "error": {"code": ERROR_CODES.get(status, "error"), "message": message, "details": {}}
+        }
+        return JsonResponse(body, status=status)
     return render(
         request, "error.html", {"status": status, "title": title, "message": message}, status=status
     )

@@ -47,8 +47,11 @@ class LiveConsumer(JsonConsumer):
     session: LiveSession
 
     async def connect(self) -> None:
-        if runtime.main_loop() is None:
-            runtime.set_main_loop(asyncio.get_running_loop())
+        # The loop serving websockets is where timers and broadcasts from worker threads
+        # go (apps.live.events). One per server process; tests run several in turn.
+        loop = asyncio.get_running_loop()
+        if runtime.main_loop() is not loop:
+            runtime.set_main_loop(loop)
         self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
         self.groups_joined: list[str] = []
         await super().connect()

@@ -57,8 +57,13 @@ class MyResultOutput(serializers.Serializer):
     rank = serializers.IntegerField()
 
 
+class MyResultsOutput(serializers.Serializer):
+    results = MyResultOutput(many=True)
+
+
 class LiveSessionListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="live_sessions_hosted",
@@ -66,7 +71,7 @@ class LiveSessionListApi(APIView):
         responses={200: HostedSessionOutput(many=True), **error_responses(401, 429)},
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.live_sessions_hosted(user=request.user), request, view=self
         )
@@ -96,7 +101,7 @@ class LiveResultListApi(APIView):
     @extend_schema(
         operation_id="live_results_mine",
         summary="Your results in live sessions you played",
-        responses={200: MyResultOutput(many=True), **error_responses(401, 429)},
+        responses={200: MyResultsOutput, **error_responses(401, 429)},
     )
     def get(self, request: Request) -> Response:
         rows = selectors.live_results_for_player(user=request.user)
