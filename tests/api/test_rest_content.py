@@ -145,3 +145,15 @@ def test_tokens_on_the_profile_page(client):
     assert (
         client.post("/accounts/profile/", {"action": "create_token", "name": ""}).status_code == 400
     )
+
+
+def test_unrouted_api_addresses_answer_in_the_one_error_shape(api):
+    response = api.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {
+            "code": "not_found",
+            "message": "There is nothing at this address.",
+            "details": {},
+        }
+    }
