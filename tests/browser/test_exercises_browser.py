@@ -1,0 +1,123 @@
+"""Solving an exercise in a real browser: type in the CodeMirror editor, Run and watch
+the results stream in over the websocket, Submit, see the past runs update; keyboard
+escape from the editor, starter restore, no CSP violation, axe clean; and the page
+without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.exercises import services
+from tests.conftest import axe_violations
+from tests.exercises.conftest import SOLUTION, STARTER, FakeSandbox, make_exercise
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def slow_sandbox(monkeypatch):
+    """The stand-in sandbox, slowed so that results visibly arrive one by one."""
+    fake = FakeSandbox()
+    fake.delay = 0.35
+    monkeypatch.setattr(services, "sandbox_run", fake)
+    return fake
+
+
+def log_in(page, live_url, username, next_url):
+    page.goto(f"{live_url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"^{live_url}{next_url}$"))
+
+
+def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
+    exercise = make_exercise()
+    UserFactory(username="solver")
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    url = f"/exercises/{exercise.slug}/"
+    log_in(page, live_url, "solver", url)
+
+    editor = page.locator(".cm-content")
+    expect(editor).to_be_visible()
+    assert page.locator("#code").is_hidden()  # the textarea gave way to CodeMirror
+    assert "REFERENCE-SOLUTION" not in page.content()
+    assert "SECRET-EXPECTATION" not in page.content()
+    assert axe_violations(page) == []
+
+    # Type a solution (replacing the starter) and run the visible tests.
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(SOLUTION)
+    page.click("#run-button")
+    expect(page.locator("#run-progress-text")).to_have_text("1 of 2")  # streaming: one in
+    expect(page.locator("#test-list .test")).to_have_count(1)
+    expect(page.locator("#run-progress-text")).to_have_text("2 of 2")
+    expect(page.locator("#run-summary")).to_contain_text("Passed — 2 of 2 tests passed")
+    assert page.eval_on_selector("#run-progress", "p => p.value === p.max && p.max === 2")
+    expect(page.locator("#test-list .test-passed")).to_have_count(2)
+    expect(page.locator("#run-output")).to_have_text("hello from stdout\n")
+    expect(page.locator("#runs-body tr")).to_have_count(1)
+    assert slow_sandbox.calls[-1]["solution"] == SOLUTION
+
+    # Submit: every test, hidden ones by number only; the past runs list grows.
+    page.click("#submit-button")
+    expect(page.locator("#run-progress-text")).to_have_text("3 of 5")
+    expect(page.locator("#run-summary")).to_contain_text("Passed — 5 of 5 tests passed")
+    expect(page.locator("#test-list .test-hidden")).to_have_count(3)
+    expect(page.locator("#test-list .test-hidden .test-name").first).to_have_text("hidden test 1")
+    expect(page.locator("#runs-body tr")).to_have_count(2)
+    expect(page.locator("#runs-body tr").first).to_contain_text("submit")
+    expect(page.locator("#runs-body tr").first).to_contain_text("5/5")
+    expect(page.locator("#exercise-progress")).to_have_text("Solved")
+    assert axe_violations(page) == []
+
+    # Keyboard: Tab indents inside the editor; Escape then Tab leaves it.
+    editor.click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('cm-content')")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("!document.activeElement.closest('.cm-editor')")
+    assert page.evaluate("document.activeElement.id") == "run-button"
+
+    # The starter code comes back; a past run opens on its own page.
+    page.click("#restore-starter")
+    restored = page.evaluate("document.querySelector('.cm-content').innerText")
+    assert restored.strip() == STARTER.strip()
+    page.locator("#runs-body tr").first.get_by_role("link").click()
+    page.wait_for_url(re.compile(r".*/exercises/runs/\d+/$"))
+    expect(page.locator("#run-summary")).to_contain_text("Passed")
+    assert axe_violations(page) == []
+    assert problems == [], problems  # no CSP violation, no script error
+
+
+def test_the_page_works_without_javascript(browser, live_url, slow_sandbox):
+    slow_sandbox.delay = 0
+    exercise = make_exercise()
+    UserFactory(username="no-js")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_url, "no-js", f"/exercises/{exercise.slug}/")
+        assert page.locator("#code").is_visible()
+        page.fill("#code", SOLUTION)
+        page.click("#submit-button")
+        page.wait_for_url(re.compile(r".*/exercises/runs/\d+/$"))
+        for _ in range(20):  # the page refreshes itself (meta refresh) until done
+            if "Passed" in page.inner_text("#run-summary"):
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        assert "5 of 5 tests passed" in page.inner_text("#run-summary")
+        assert page.locator("#test-list .test").count() == 5
+    finally:
+        context.close()
