@@ -30,7 +30,7 @@ class ExerciseForm(forms.ModelForm):
             for name in ("starter_code", "solution_code", "test_visible", "test_hidden")
         }
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.errors:
             return cleaned
