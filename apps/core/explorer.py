@@ -25,7 +25,8 @@ LESSON_FIELDS = """slug title summary objectives takeaways body_html
     toc { level id title } reading_minutes word_count related_matrix module course url"""
 QUESTION_FIELDS = "id number type prompt_html points choices { id text_html }"
 PROGRESS_FIELDS = """slug title completed total percent
-    modules { slug title completed total quiz { slug title best last passed } }"""
+    modules { slug title completed total quiz { slug title best last passed }
+    exercises { solved total } }"""
 
 
 @dataclass

@@ -250,6 +250,7 @@ class ModuleProgress:
     completed: int
     total: int
     quiz: dict[str, Any] | None  # slug, title, best, last, passed (None: no quiz)
+    exercises: dict[str, int] | None = None  # code exercises: solved, total
 
 
 @dataclass
@@ -273,8 +274,10 @@ class CourseProgress:
 
 def progress_overview(*, user) -> list[CourseProgress]:
     """The user's progress in every published course, per module, with the module
-    quizzes' best scores: a fixed number of queries however many courses there are."""
-    from apps.quizzes.selectors import best_scores  # the quiz app reads courses, not back
+    quizzes' best scores and the code exercises solved: a fixed number of queries however
+    many courses there are."""
+    from apps.exercises.selectors import exercises_per_module  # they read courses, not back
+    from apps.quizzes.selectors import best_scores
 
     modules = list(
         Module.objects.filter(status=Status.PUBLISHED, course__status=Status.PUBLISHED)
@@ -301,6 +304,7 @@ def progress_overview(*, user) -> list[CourseProgress]:
         )
     }
     scores = best_scores(user=user, quiz_ids=[q["id"] for q in quizzes.values()])
+    exercises = exercises_per_module(user=user, module_ids=[m.id for m in modules])
     courses: dict[int, CourseProgress] = {}
     for module in modules:
         entry = courses.setdefault(
@@ -324,6 +328,7 @@ def progress_overview(*, user) -> list[CourseProgress]:
                 }
                 if quiz
                 else None,
+                exercises=exercises.get(module.id, {"solved": 0, "total": 0}),
             )
         )
     return list(courses.values())

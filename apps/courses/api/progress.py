@@ -22,6 +22,12 @@ class ModuleQuizScore(serializers.Serializer):
     passed = serializers.BooleanField()
 
 
+@extend_schema_serializer(component_name="ModuleExercises")
+class ModuleExercises(serializers.Serializer):
+    solved = serializers.IntegerField(help_text="Exercises with a passing submission.")
+    total = serializers.IntegerField(help_text="Published exercises in the module.")
+
+
 @extend_schema_serializer(component_name="ModuleProgress")
 class ModuleProgressOutput(serializers.Serializer):
     slug = serializers.CharField()
@@ -29,6 +35,7 @@ class ModuleProgressOutput(serializers.Serializer):
     completed = serializers.IntegerField()
     total = serializers.IntegerField()
     quiz = ModuleQuizScore(allow_null=True)
+    exercises = ModuleExercises()
 
 
 @extend_schema_serializer(component_name="CourseProgressReport")
@@ -62,7 +69,10 @@ class ProgressApi(APIView):
 
     @extend_schema(
         operation_id="progress_report",
-        summary="Your progress in every course: lessons completed and module quiz scores",
+        summary=(
+            "Your progress in every course: lessons completed, module quiz scores and code "
+            "exercises solved"
+        ),
         tags=["progress"],
         responses={200: ProgressSchema, **error_responses(401, 429)},
     )

@@ -198,12 +198,26 @@ class ModuleQuizScore(graphene.ObjectType):
         return score["passed"]
 
 
+class ModuleExercises(graphene.ObjectType):
+    solved = graphene.Int(required=True, description="Exercises with a passing submission.")
+    total = graphene.Int(required=True, description="Published exercises in the module.")
+
+    @staticmethod
+    def resolve_solved(counts: dict[str, int], info: Any) -> int:
+        return counts["solved"]
+
+    @staticmethod
+    def resolve_total(counts: dict[str, int], info: Any) -> int:
+        return counts["total"]
+
+
 class ModuleProgress(graphene.ObjectType):
     slug = graphene.String(required=True)
     title = graphene.String(required=True)
     completed = graphene.Int(required=True)
     total = graphene.Int(required=True)
     quiz = graphene.Field(ModuleQuizScore)
+    exercises = graphene.Field(graphene.NonNull(ModuleExercises))
 
 
 class CourseProgress(graphene.ObjectType):
