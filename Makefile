@@ -68,7 +68,7 @@ serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + we
 .PHONY: worker
 worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
 
 .PHONY: browsers system-deps
 browsers: system-deps ## Install Debian's Chromium (browser tests) and bubblewrap (exercise sandbox) when missing
