@@ -50,7 +50,7 @@ setup: install ## Prepare the database and content (migrations, course import)
 	$(PY) manage.py setup_site
 
 .PHONY: run
-run: setup ## Set up and serve the site with websockets on http://$(HOST):$(PORT) (embedded mode)
+run: setup sandbox-deps ## Set up and serve the site with websockets on http://$(HOST):$(PORT) (embedded mode)
 	@echo ""
 	@echo "  Backend Academy is starting on http://$(HOST):$(PORT)/"
 	@echo "  Health: http://$(HOST):$(PORT)/healthz   Readiness: http://$(HOST):$(PORT)/readyz"
@@ -70,18 +70,25 @@ worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
 	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
 
-.PHONY: browsers system-deps
-browsers: system-deps ## Install Debian's Chromium (browser tests) and bubblewrap (exercise sandbox) when missing
-system-deps:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
-	if [ -z "$$missing" ]; then :; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing$$missing (apt-get)…"; \
+# Debian packages the tests and the exercise sandbox need, installed when missing.
+define apt_install
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $(1) (apt-get)…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	else echo "Missing:$$missing and apt-get is not available: browser or sandbox tests will be skipped."; fi
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null; \
+	else echo "$(1) is missing and apt-get is not available: $(2)"; fi
+endef
+
+.PHONY: browsers sandbox-deps system-deps
+browsers: ## Install Debian's Chromium for the browser tests when it is missing
+	@[ -x /usr/bin/chromium ] || $(MAKE) --no-print-directory _apt PKG=chromium WHY="browser tests will be skipped."
+sandbox-deps: ## Install bubblewrap (the code-exercise sandbox) when it is missing
+	@command -v bwrap >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=bubblewrap WHY="code exercises will refuse to run."
+system-deps: browsers sandbox-deps
+
+.PHONY: _apt
+_apt:
+	$(call apt_install,$(PKG),$(WHY))
 
 .PHONY: test
 test: install-dev system-deps ## Set up and run the whole test suite (services mode when DATABASE_URL and REDIS_URL are set)
