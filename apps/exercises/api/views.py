@@ -122,6 +122,7 @@ EXERCISE = path_slug("slug", "The exercise.", "latency-percentiles")
 
 
 class ExerciseListApi(APIView):
+    pagination_class = Pagination  # documents the paginated envelope
     class Filters(serializers.Serializer):
         module = serializers.SlugField(required=False, help_text="A module's slug.")
         difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
@@ -201,6 +202,7 @@ class RunCreateApi(APIView):
 
 class RunListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     class Filters(serializers.Serializer):
         exercise = serializers.SlugField(required=False, help_text="An exercise's slug.")
