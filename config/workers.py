@@ -11,5 +11,9 @@ class Worker(UvicornWorker):
         "ws_max_size": 64 * 1024,  # refuse oversized websocket frames at the server
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,
+        # No permessage-deflate: live broadcasts are ~1 KB frames written to every
+        # player; compressing each copy per connection cost more CPU than the bytes saved
+        # and ~35 KiB of RSS per socket (bench/live_bench.py, README "Live sessions").
+        "ws_per_message_deflate": False,
         "proxy_headers": False,
     }

@@ -13,15 +13,26 @@ Close codes: 4401 not signed in, 4403 not the host / not a player / removed,
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
+import functools
+import logging
+import weakref
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 
 from apps.core import runtime
 from apps.core.errors import ApplicationError
 from apps.core.ws import JsonConsumer, MessageError
 from apps.live import events, selectors, services
 from apps.live.models import LiveAnswer, LivePlayer, LiveSession
+
+logger = logging.getLogger(__name__)
 
 HOST_ACTIONS = ("start", "next", "reveal", "pause", "resume", "skip", "end")
 DEBOUNCE = 0.25
@@ -31,6 +42,83 @@ def _db(fn):
     """Run ``fn`` in a worker thread with its own connection (the pool serves many):
     answers from hundreds of players must not queue behind one sync thread."""
     return database_sync_to_async(fn, thread_sensitive=False)
+
+
+class _Relay:
+    """One channel-layer subscription per process for a session's public group.
+
+    channels-redis delivers a group message once per member channel: with every
+    consumer in the group, a broadcast to 1,000 players is 1,000 messages in Redis
+    that this process pops one round trip at a time (and that count against one
+    ``capacity``). Here the process joins the group once and copies each message into
+    the inbox of every local consumer of the session, where it is dispatched in order
+    with that consumer's own frames, as a channel-layer message would be.
+    """
+
+    def __init__(self, layer: Any, group: str) -> None:
+        self.layer = layer
+        self.group = group
+        self.members: set[LiveConsumer] = set()
+        self.channel = ""
+        self.reader: asyncio.Task[None] | None = None
+        self.started: asyncio.Future[None] = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> None:
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("live relay for %s: receive failed", self.group)
+                await asyncio.sleep(0.5)
+                continue
+            for consumer in list(self.members):
+                consumer.inbox.put_nowait(message)
+
+    async def stop(self) -> None:
+        try:
+            await self.started
+        except Exception:
+            return
+        if self.reader is not None:
+            self.reader.cancel()
+        await self.layer.group_discard(self.group, self.channel)
+
+
+# Per event loop (each test runs its own), group name -> relay.
+_relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Relay]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _relays_here() -> dict[str, _Relay]:
+    return _relays.setdefault(asyncio.get_running_loop(), {})
+
+
+def _standings(session_id: int) -> dict[int, tuple[int, int, int]]:
+    """player id -> (score, rank, correct answers), ranked as ``selectors.player_rank``
+    (among players not removed): one query for the whole session."""
+    rows = list(
+        LivePlayer.objects.filter(session_id=session_id).values_list(
+            "pk", "score", "joined_at", "correct_count", "removed"
+        )
+    )
+    ranked = sorted((-score, joined, pk) for pk, score, joined, _, removed in rows if not removed)
+    return {
+        pk: (score, bisect.bisect_left(ranked, (-score, joined, pk)) + 1, correct)
+        for pk, score, joined, correct, _ in rows
+    }
+
+
+# (session id, seq of its "ended" event) -> the standings, computed once per process
+# when the end reaches its players (instead of two queries per player).
+_final_standings: dict[tuple[int, int], asyncio.Future[dict[int, tuple[int, int, int]]]] = {}
 
 
 def _session_for(code: str) -> LiveSession | None:
@@ -46,6 +134,31 @@ class LiveConsumer(JsonConsumer):
     session_id: int
     session: LiveSession
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' ``AsyncConsumer.__call__`` with one more source of messages: the
+        inbox the session's relay fills (see ``_Relay``)."""
+        self.scope = scope
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive, self.inbox.get]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch(sources, self.dispatch)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' ``dispatch`` without its ``close_old_connections`` hop to the shared
+        sync thread before every message: these consumers touch the database only
+        through ``_db``, whose threads close their connections around each call. (That
+        hop, once per player per broadcast, queued every broadcast behind one thread.)"""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         # The loop serving websockets is where timers and broadcasts from worker threads
         # go (apps.live.events). One per server process; tests run several in turn.
@@ -54,6 +167,7 @@ class LiveConsumer(JsonConsumer):
             runtime.set_main_loop(loop)
         self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
         self.groups_joined: list[str] = []
+        self.relayed: list[str] = []
         await super().connect()
 
     async def join_groups(self, *names: str) -> None:
@@ -61,9 +175,28 @@ class LiveConsumer(JsonConsumer):
             await self.channel_layer.group_add(name, self.channel_name)
             self.groups_joined.append(name)
 
+    async def join_relay(self, name: str) -> None:
+        """Receive a public group's messages through this process's relay."""
+        relays = _relays_here()
+        relay = relays.get(name)
+        if relay is None:
+            relay = relays[name] = _Relay(self.channel_layer, name)
+        relay.members.add(self)
+        self.relayed.append(name)
+        await asyncio.shield(relay.started)
+
     async def disconnect(self, code: int) -> None:
         for name in self.groups_joined:
             await self.channel_layer.group_discard(name, self.channel_name)
+        relays = _relays_here()
+        for name in getattr(self, "relayed", []):
+            relay = relays.get(name)
+            if relay is None:
+                continue
+            relay.members.discard(self)
+            if not relay.members:
+                del relays[name]
+                await relay.stop()
 
     async def refuse(self, close_code: int, error: str, message: str) -> None:
         await self.send_error(error, message)
@@ -115,7 +248,7 @@ class PlayerConsumer(LiveConsumer):
         self.session_id = session.pk
         self.receipts: dict[int, services.AnswerReceipt] = {}
         self.seen_open: set[int] = set()
-        await self.join_groups(events.group(session.pk))
+        await self.join_relay(events.group(session.pk))
         await self.send_state()
 
     async def send_state(self) -> None:
@@ -168,7 +301,7 @@ class PlayerConsumer(LiveConsumer):
         elif kind == "closed":
             await self.send_result(event["index"], bool(event.get("voided")))
         elif kind == "ended":
-            await self.send_final()
+            await self.send_final(event.get("seq"))
 
     async def send_result(self, index: int, voided: bool) -> None:
         receipt = self.receipts.get(index)
@@ -197,15 +330,21 @@ class PlayerConsumer(LiveConsumer):
         player = LivePlayer.objects.get(pk=self.player.pk)
         return services._receipt(answer, player, duplicate=True)
 
-    async def send_final(self) -> None:
-        player, rank = await _db(self._final)()
-        await self.send_json(
-            {"type": "final", "score": player.score, "rank": rank, "correct": player.correct_count}
-        )
-
-    def _final(self) -> tuple[LivePlayer, int]:
-        player = LivePlayer.objects.get(pk=self.player.pk)
-        return player, selectors.player_rank(player)
+    async def send_final(self, seq: Any = None) -> None:
+        key = (self.session_id, int(seq or 0))
+        standings = _final_standings.get(key)
+        if standings is None:
+            standings = _final_standings[key] = asyncio.ensure_future(
+                _db(_standings)(self.session_id)
+            )
+            while len(_final_standings) > 64:  # ended sessions' tables: keep a few
+                del _final_standings[next(iter(_final_standings))]
+        try:
+            score, rank, correct = (await asyncio.shield(standings))[self.player.pk]
+        except Exception:
+            _final_standings.pop(key, None)
+            raise
+        await self.send_json({"type": "final", "score": score, "rank": rank, "correct": correct})
 
     async def live_removed(self, event: dict[str, Any]) -> None:
         if event.get("player") == self.player.pk:
@@ -236,7 +375,8 @@ class HostConsumer(LiveConsumer):
             return
         self.session_id = session.pk
         self.pending: dict[str, asyncio.TimerHandle] = {}
-        await self.join_groups(events.group(session.pk), events.host_group(session.pk))
+        await self.join_relay(events.group(session.pk))
+        await self.join_groups(events.host_group(session.pk))
         await self.send_state()
 
     async def send_state(self) -> None:
