@@ -123,6 +123,7 @@ EXERCISE = path_slug("slug", "The exercise.", "latency-percentiles")
 
 class ExerciseListApi(APIView):
     pagination_class = Pagination  # documents the paginated envelope
+
     class Filters(serializers.Serializer):
         module = serializers.SlugField(required=False, help_text="A module's slug.")
         difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
