@@ -19,8 +19,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def slow_sandbox(monkeypatch):
-    """The stand-in sandbox, slowed so that results visibly arrive one by one."""
+def slow_sandbox(monkeypatch, settings):
+    """The stand-in sandbox, slowed so that results visibly arrive one by one. It lives in
+    this process, so runs execute here (the embedded path) in services mode too; the
+    broadcasts still go through that mode's channel layer."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     fake = FakeSandbox()
     fake.delay = 0.35
     monkeypatch.setattr(services, "sandbox_run", fake)
