@@ -18,7 +18,13 @@ class RunCreate(BaseMutation):
 
     class Arguments:
         exercise = graphene.String(required=True, description="The exercise's slug.")
-        code = graphene.String(required=True, description="Your solution.py (≤ 64 KB).")
+        code = graphene.String(
+            required=True,
+            description=(
+                "Your solution.py (≤ 64 KB; a GraphQL request body is limited to 64 KB too, "
+                "so send code near that size through REST)."
+            ),
+        )
         mode = graphene.String(required=True, description="run (visible tests) or submit (all)")
         key = graphene.String(
             description="An idempotency key (a UUID): the same key returns the same run."
