@@ -241,10 +241,15 @@
   function makeEditor(textarea, host) {
     var CM = window.CM;
     if (!CM || !host) { return null; }
-    var dark = document.documentElement.dataset.theme === "dark" ||
-      (document.documentElement.dataset.theme !== "light" &&
-       window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+    var root = document.documentElement;
+    var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    function dark() {
+      return root.dataset.theme === "dark" ||
+        (root.dataset.theme !== "light" && !!media && media.matches);
+    }
+    var theme = new CM.Compartment(); // follows the site's theme switch
     var extensions = [
+      theme.of(dark() ? CM.oneDark : []),
       CM.basicSetup,
       CM.python(),
       CM.indentUnit.of("    "),
@@ -260,11 +265,13 @@
         if (update.docChanged) { textarea.value = update.state.doc.toString(); }
       })
     ];
-    if (dark) { extensions.push(CM.oneDark); }
     var view = new CM.EditorView({
       parent: host,
       state: CM.EditorState.create({ doc: textarea.value, extensions: extensions })
     });
+    function retheme() { view.dispatch({ effects: theme.reconfigure(dark() ? CM.oneDark : []) }); }
+    new MutationObserver(retheme).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+    if (media && media.addEventListener) { media.addEventListener("change", retheme); }
     textarea.hidden = true;
     host.hidden = false;
     return view;
