@@ -48,7 +48,7 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     log_in(page, live_url, "solver", url)
 
     editor = page.locator(".cm-content")
-    expect(editor).to_be_visible()
+    expect(editor).to_be_visible(timeout=15_000)  # a 470 KB bundle, on a busy test machine
     assert page.locator("#code").is_hidden()  # the textarea gave way to CodeMirror
     assert "REFERENCE-SOLUTION" not in page.content()
     assert "SECRET-EXPECTATION" not in page.content()
