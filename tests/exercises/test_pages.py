@@ -119,3 +119,13 @@ def test_run_pages_are_their_owners(client, exercise):
     page = client.get(f"/exercises/runs/{run.pk}/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<b>t</b>" not in page
     assert 'http-equiv="refresh"' not in page  # finished: no refresh
+
+
+def test_the_page_follows_a_run_still_in_flight(client, exercise):
+    user = UserFactory()
+    client.force_login(user)
+    body = client.get(f"/exercises/{exercise.slug}/").content.decode()
+    assert "data-active-run" not in body
+    run = finished_run(user, exercise, status="running", n=99)
+    body = client.get(f"/exercises/{exercise.slug}/").content.decode()
+    assert f'data-active-run="{run.pk}"' in body
