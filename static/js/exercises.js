@@ -110,6 +110,7 @@
     var closed = false;
     var retries = 0;
     var pollTimer = null;
+    var syncing = false;
 
     function apply(frame) {
       if (frame.type === "error") {
@@ -118,6 +119,7 @@
       }
       if (frame.type === "pong" || typeof frame.seq !== "number") { return; }
       if (frame.type === "state") {
+        syncing = false;
         lastSeq = frame.seq;
         var run = frame.run;
         total = run.total;
@@ -128,8 +130,8 @@
         return;
       }
       if (frame.seq <= lastSeq) { return; } // already have it
-      if (frame.seq > lastSeq + 1) { // a frame went missing: ask for everything again
-        send({ type: "sync" });
+      if (frame.seq > lastSeq + 1) { // a frame went missing: ask for everything again, once
+        if (!syncing) { syncing = true; send({ type: "sync" }); }
         return;
       }
       lastSeq = frame.seq;

@@ -124,3 +124,39 @@ def test_the_page_works_without_javascript(browser, live_url, slow_sandbox):
         assert page.locator("#test-list .test").count() == 5
     finally:
         context.close()
+
+
+def test_a_lost_frame_is_noticed_and_repaired_with_sync(page, live_url, slow_sandbox):
+    """Drop the second test result on its way to the browser: the page sees the seq gap,
+    sends sync, and still ends with every result."""
+    slow_sandbox.delay = 0.2
+    exercise = make_exercise()
+    UserFactory(username="gappy")
+    sent_by_page: list[str] = []
+    dropped: list[str] = []
+
+    def handler(ws) -> None:  # type: ignore[no-untyped-def]
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:  # type: ignore[no-untyped-def]
+            if '"type":"test"' in str(message) and '"index":1' in str(message) and not dropped:
+                dropped.append(str(message))
+                return
+            ws.send(message)
+
+        def from_page(message) -> None:  # type: ignore[no-untyped-def]
+            sent_by_page.append(str(message))
+            server.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(from_page)
+
+    page.route_web_socket(re.compile(r".*/ws/exercises/runs/\d+/$"), handler)
+    log_in(page, live_url, "gappy", f"/exercises/{exercise.slug}/")
+    expect(page.locator(".cm-content")).to_be_visible(timeout=15_000)
+    page.click("#submit-button")  # the starter: every test fails
+    expect(page.locator("#run-summary")).to_contain_text("Failed — 0 of 5 tests passed")
+    expect(page.locator("#test-list .test")).to_have_count(5)
+    expect(page.locator("#run-progress-text")).to_have_text("5 of 5")
+    assert dropped, "no frame was dropped"
+    assert any('"type":"sync"' in m or '"type": "sync"' in m for m in sent_by_page), sent_by_page
