@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -434,17 +434,39 @@ def answer_submit(
     receipt = _answer_submit(
         session_id=session_id, player_id=player_id, index=index, response=response, key=key
     )
-    if receipt is None:
+    if isinstance(receipt, _Late):
+        # Close it in a transaction of its own (the answer's held only a shared lock).
+        question_close_if_due(session_id=session_id, round=receipt.round)
         raise TooLate("Time is up for this question.")
     return receipt
+
+
+@dataclass(frozen=True)
+class _Late:
+    round: int
+
+
+def _lock_shared(session_id: int) -> LiveSession:
+    """The session row locked FOR SHARE: answers to one question commit side by side,
+    while a host action or a deadline close (FOR UPDATE) waits for those in flight and
+    every later answer sees the question closed. (SQLite serialises writes anyway.)"""
+    if connection.vendor != "postgresql":
+        return _lock(session_id)
+    table = LiveSession._meta.db_table
+    rows = list(
+        LiveSession.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [session_id])  # noqa: S608
+    )
+    if not rows:
+        raise SessionNotFound("No such live session.")
+    return rows[0]
 
 
 @transaction.atomic
 def _answer_submit(
     *, session_id: int, player_id: int, index: int, response: Any, key: str
-) -> AnswerReceipt | None:
+) -> AnswerReceipt | _Late:
     now = timezone.now()
-    session = _lock(session_id)
+    session = _lock_shared(session_id)
     player = LivePlayer.objects.select_for_update().filter(pk=player_id, session=session).first()
     if player is None:
         raise PlayerUnknown("Join the session first.")
@@ -459,8 +481,7 @@ def _answer_submit(
     ):
         raise QuestionNotOpen("That question is not open.")
     if session.status == SessionStatus.QUESTION and session.deadline and now > session.deadline:
-        _close_question(session)  # the timer has not fired yet: close it now
-        return None
+        return _Late(round=session.round)  # refused; the caller closes the question
     if LiveAnswer.objects.filter(player=player, index=index).exists():
         raise AlreadyAnswered("You have already answered this question.")
     question = selectors.question_with_keys(session.question_ids[index])
