@@ -187,7 +187,8 @@ def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
     ranked, ``ts_headline`` snippets). SQLite: every term must appear somewhere;
     title matches rank first.
     """
-    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    # NUL cannot reach PostgreSQL (no text value may hold it): drop it with the spacing.
+    query = " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
     base = published_lessons().select_related("module__course")

@@ -45,6 +45,7 @@ from graphql.language import (
 from graphql.validation import ASTValidationRule, NoFragmentCyclesRule
 
 from config.graphql.errors import (
+    BAD_USER_INPUT,
     INTROSPECTION_DISABLED,
     QUERY_TOO_DEEP,
     TOO_MANY_ALIASES,
@@ -196,9 +197,36 @@ class IntrospectionRule(ASTValidationRule):
             )
 
 
+NUL_MESSAGE = "Text may not contain NUL (U+0000) characters."
+
+
+class NoNulCharactersRule(ASTValidationRule):
+    """Refuse string literals holding NUL: no text column (PostgreSQL's included) can store
+    or compare it, so it can only ever be an attack or a mistake."""
+
+    def enter_string_value(self, node: Any, *_args: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": BAD_USER_INPUT}))
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a variables value holds NUL anywhere (keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def limit_rules() -> list[type[ASTValidationRule]]:
     """The rules run before the specification's rules (the settings are read per request)."""
-    rules: list[type[ASTValidationRule]] = [NoFragmentCyclesRule, OperationLimitsRule]
+    rules: list[type[ASTValidationRule]] = [
+        NoFragmentCyclesRule,
+        OperationLimitsRule,
+        NoNulCharactersRule,
+    ]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(IntrospectionRule)
     return rules
@@ -208,6 +236,8 @@ __all__ = [
     "Cost",
     "DocumentCost",
     "IntrospectionRule",
+    "NoNulCharactersRule",
     "OperationLimitsRule",
+    "has_nul",
     "limit_rules",
 ]

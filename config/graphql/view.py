@@ -65,7 +65,7 @@ from rest_framework.throttling import BaseThrottle
 from apps.accounts.authentication import ApiTokenAuthentication
 from config.graphql import errors as codes
 from config.graphql.errors import error_dict, format_error
-from config.graphql.validation import limit_rules
+from config.graphql.validation import NUL_MESSAGE, has_nul, limit_rules
 
 
 class Refusal(Exception):
@@ -276,6 +276,8 @@ class GraphQLApiView(GraphQLView):
             raise Refusal(400, "The query is nested too deeply.", codes.QUERY_TOO_DEEP) from None
         if problems:
             return self.errors_response(request, problems, 400, codes.VALIDATION_FAILED)
+        if variables and has_nul(variables):
+            raise Refusal(400, NUL_MESSAGE, codes.BAD_USER_INPUT)
 
         result = execute(
             schema,

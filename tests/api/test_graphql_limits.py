@@ -394,3 +394,16 @@ def test_production_refuses_introspection_suggestions_and_graphiql(tmp_path):
     assert status == 400 and "Did you mean" not in body["errors"][0]["message"]
     assert probe["page"][0] == 400 and probe["page"][1] == "application/json"
     assert probe["page"][2] is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": '{ lesson(course: "a\\u0000b", module: "m", lesson: "l") { title } }'},
+        {"query": "query($q: String!) { search(q: $q) { query } }", "variables": {"q": "x\x00y"}},
+    ],
+)
+def test_nul_characters_are_refused_before_they_reach_the_database(client, body):
+    response = client.post("/graphql", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Text may not contain NUL")
