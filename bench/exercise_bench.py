@@ -42,10 +42,11 @@ means ``sandbox._available = (False, "bench")`` with ``EXERCISES_ALLOW_UNSANDBOX
 restored right after: the same code path, the same per-run uid, rlimits, task directory
 and harness, minus bubblewrap (namespaces, mounts, seccomp).
 
-Results: a table on stdout, ``var/bench/exercises-<timestamp>.json`` (every run), the
-servers' logs next to it. Redis: the broker and the cache use databases ``--broker-db``
-and ``--cache-db`` of ``--redis-url``'s instance (flushed at start); the channel layer
-always uses database 2 of that instance (settings), under its ``ba-channels:`` prefix.
+Results: a table on stdout, ``var/bench/exercises-<timestamp>.json`` (every run, the load
+average, where the CPU went in each phase: ``CpuMeter``), the servers' logs next to it.
+Redis: the broker and the cache use databases ``--broker-db`` and ``--cache-db`` of
+``--redis-url``'s instance (flushed at start); the channel layer always uses database 2 of
+that instance (settings), under its ``ba-channels:`` prefix.
 Percentiles are nearest-rank. Ctrl-C stops gunicorn and the worker and reports nothing.
 """
 
@@ -217,7 +218,8 @@ def _tree(pid: int) -> list[int]:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """CPU time of a process tree, with the children it has waited for (the sandboxes)."""
+    """CPU time of a process tree (with children it has waited for). Code in a sandbox
+    runs in its own PID namespace and does not reach the worker's count."""
     total = 0.0
     for each in _tree(pid):
         with contextlib.suppress(OSError, IndexError, ValueError):
@@ -226,33 +228,72 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _matching_cpu(pattern: re.Pattern[str]) -> dict[int, float]:
+    """CPU seconds of each process whose command line matches (own time only)."""
+    found: dict[int, float] = {}
+    hz = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if pattern.search(cmdline):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / hz
+    return found
+
+
 class CpuMeter:
-    """Where the CPU went between two snapshots: the machine's busy share (2 cores =
-    200 %), and per process tree in % of one core (the bench client is this process)."""
+    """Where the CPU went between two snapshots, in % of one core: the machine (2 cores =
+    200 %), the hypervisor's steal, the process trees we started, this process (the load
+    generator), the PostgreSQL backends of the bench database and Redis (shared). "other"
+    is the rest: the sandboxed code (its own PID namespace: not counted in the worker's
+    tree), the kernel, and any other work on the machine."""
 
-    def __init__(self, trees: dict[str, int]) -> None:
+    def __init__(self, trees: dict[str, int], database: str) -> None:
         self.trees = trees
+        self.patterns = {
+            "postgres (bench db)": re.compile(rf"^postgres: .*\b{re.escape(database)}\b"),
+            "redis-server": re.compile(r"^\S*redis-server"),
+        }
 
-    def snapshot(self) -> dict[str, float]:
+    def snapshot(self) -> dict[str, Any]:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
         ticks = [int(x) for x in fields]
         hz = os.sysconf("SC_CLK_TCK")
         usage = os.times()
-        snap = {
+        steal = ticks[7] if len(ticks) > 7 else 0
+        snap: dict[str, Any] = {
             "_wall": time.monotonic(),
-            "_busy": (sum(ticks) - ticks[3] - ticks[4]) / hz,  # minus idle and iowait
+            "_busy": (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / hz,
+            "_steal": steal / hz,
             "bench client": usage.user + usage.system,
         }
         snap.update({name: _cpu_seconds(pid) for name, pid in self.trees.items()})
+        snap.update({name: _matching_cpu(rx) for name, rx in self.patterns.items()})
         return snap
 
     @staticmethod
-    def diff(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
         wall = after["_wall"] - before["_wall"]
-        out = {"machine busy (of 200 %)": round((after["_busy"] - before["_busy"]) / wall * 100)}
+
+        def share(seconds: float) -> int:
+            return round(seconds / wall * 100)
+
+        out = {
+            "machine busy": share(after["_busy"] - before["_busy"]),
+            "steal": share(after["_steal"] - before["_steal"]),
+        }
         for name, value in before.items():
-            if not name.startswith("_"):
-                out[name] = round((after[name] - value) / wall * 100)
+            if name.startswith("_"):
+                continue
+            if isinstance(value, dict):  # per pid: new processes count from zero
+                used = sum(t - value.get(pid, 0.0) for pid, t in after[name].items())
+                out[name] = share(max(0.0, used))
+            else:
+                out[name] = share(after[name] - value)
+        known = sum(v for k, v in out.items() if k not in {"machine busy", "steal"})
+        out["other"] = max(0, out["machine busy"] - known)
         return out
 
 
@@ -957,6 +998,7 @@ def main() -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     port = free_port()
+    db_name = urlsplit(args.database_url).path.lstrip("/")
     base = f"http://127.0.0.1:{port}"
     env = child_env(args, port)
     signal.signal(signal.SIGTERM, interrupt)
@@ -1001,7 +1043,7 @@ def main() -> int:
                 wait_worker(worker, name)
                 if index == 0:  # concurrency 1: the latency phase first
                     log(f"latency: {args.runs} sequential runs (+{args.warmup} warm-up)")
-                    meter = CpuMeter({"gunicorn": web.proc.pid, "worker": worker.proc.pid})
+                    meter = CpuMeter({"gunicorn": web.proc.pid, "worker": worker.proc.pid}, db_name)
                     before = meter.snapshot()
                     records = asyncio.run(
                         sequential(base, exercise, learners, args.runs, args.warmup, args.timeout)
@@ -1027,7 +1069,7 @@ def main() -> int:
                         f"throughput: {len(learners)} learners for {args.throughput_seconds:g} s "
                         f"(+{args.ramp:g} s ramp), worker -c {concurrency}"
                     )
-                    meter = CpuMeter({"gunicorn": web.proc.pid, "worker": worker.proc.pid})
+                    meter = CpuMeter({"gunicorn": web.proc.pid, "worker": worker.proc.pid}, db_name)
                     records, w_start, w_end, cpu = asyncio.run(
                         throughput(
                             base, exercise, learners, args.throughput_seconds, args.ramp,
