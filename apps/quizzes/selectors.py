@@ -130,15 +130,6 @@ def attempt_questions_public(attempt: Attempt) -> list[PublicQuestion]:
     return out
 
 
-def attempt_open_id(*, user, quiz: Quiz) -> int | None:
-    """The id of the user's attempt in progress at this quiz, if any."""
-    return (
-        Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
-        .values_list("id", flat=True)
-        .first()
-    )
-
-
 def attempt_require_submitted(attempt: Attempt) -> Attempt:
     """Results exist only for submitted attempts."""
     if attempt.status != AttemptStatus.SUBMITTED:

@@ -135,15 +135,20 @@ def _choice_orders(quiz: Quiz, question_ids: list[int]) -> dict[str, list[int]]:
     return orders
 
 
-@transaction.atomic
 def attempt_start(*, user, quiz: Quiz) -> Attempt:
     """Resume the user's open attempt, or start a new one if attempts remain."""
+    return attempt_begin(user=user, quiz=quiz)[0]
+
+
+@transaction.atomic
+def attempt_begin(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
+    """``attempt_start``, also saying whether the attempt was resumed (True) or new."""
     quiz = selectors.quiz_get_published(slug=quiz.slug)
     open_attempt = Attempt.objects.filter(
         user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS
     ).first()
     if open_attempt is not None and not attempt_expire_if_due(open_attempt):
-        return open_attempt
+        return open_attempt, True
     used = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
     if quiz.attempts_allowed and used >= quiz.attempts_allowed:
         raise NoAttemptsLeft(f"You have used all {quiz.attempts_allowed} attempts at this quiz.")
@@ -151,7 +156,7 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
     now = timezone.now()
     try:
         with transaction.atomic():
-            return Attempt.objects.create(
+            created = Attempt.objects.create(
                 user=user,
                 quiz=quiz,
                 number=used + 1,
@@ -168,7 +173,8 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
             )
     except IntegrityError:
         # A concurrent start won the race: return the attempt it created.
-        return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+        return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS), True
+    return created, False
 
 
 def _check_open(attempt: Attempt, *, now=None) -> None:

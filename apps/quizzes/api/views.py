@@ -261,9 +261,7 @@ class AttemptStartApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         quiz = selectors.quiz_get_published(slug=slug)
-        open_before = selectors.attempt_open_id(user=request.user, quiz=quiz)
-        attempt = services.attempt_start(user=request.user, quiz=quiz)
-        resumed = open_before == attempt.pk
+        attempt, resumed = services.attempt_begin(user=request.user, quiz=quiz)
         return Response(
             attempt_detail_data(attempt),
             status=status.HTTP_200_OK if resumed else status.HTTP_201_CREATED,

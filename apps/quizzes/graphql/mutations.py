@@ -34,9 +34,8 @@ class AttemptStart(BaseMutation):
     def perform_mutation(cls, root: Any, info: Any, *, quiz: str) -> Any:
         user = info.context.user
         quiz_obj = selectors.quiz_get_published(slug=quiz)
-        open_before = selectors.attempt_open_id(user=user, quiz=quiz_obj)
-        attempt = services.attempt_start(user=user, quiz=quiz_obj)
-        return cls(attempt=attempt, resumed=open_before == attempt.pk)
+        attempt, resumed = services.attempt_begin(user=user, quiz=quiz_obj)
+        return cls(attempt=attempt, resumed=resumed)
 
 
 class AttemptSaveAnswers(BaseMutation):
