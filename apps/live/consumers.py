@@ -17,7 +17,10 @@ import bisect
 import contextlib
 import functools
 import logging
+import os
+import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -25,6 +28,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
+from django.conf import settings
 
 from apps.core import runtime
 from apps.core.errors import ApplicationError
@@ -42,6 +46,50 @@ def _db(fn):
     """Run ``fn`` in a worker thread with its own connection (the pool serves many):
     answers from hundreds of players must not queue behind one sync thread."""
     return database_sync_to_async(fn, thread_sensitive=False)
+
+
+def answer_threads() -> int:
+    """Threads for players' answers: ``LIVE_ANSWER_THREADS``, else what the database
+    pool has left beside the loop's default executor (whose threads serve everything
+    else and hold a connection each), so an answer's thread never waits for one."""
+    configured = getattr(settings, "LIVE_ANSWER_THREADS", None)
+    if configured:
+        return max(int(configured), 1)
+    connections = _pool_max_size()
+    if connections is None:
+        return 4  # no pool (embedded mode): SQLite serialises writes anyway
+    default_executor = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default size
+    return min(max(connections - default_executor, 2), 16)
+
+
+def _pool_max_size() -> int | None:
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    if pool is True:
+        return 4  # psycopg_pool's default (max_size = min_size = 4)
+    if not isinstance(pool, dict):
+        return None
+    return int(pool.get("max_size") or pool.get("min_size") or 4)
+
+
+_executors: dict[str, ThreadPoolExecutor] = {}
+_executors_lock = threading.Lock()
+
+
+def answer_executor() -> ThreadPoolExecutor:
+    """The process's executor for answers, apart from the default one: a burst of
+    answers does not queue behind host screens' reads or state syncs (or they behind
+    it), and its size matches the connections it can get."""
+    with _executors_lock:
+        executor = _executors.get("answers")
+        if executor is None:
+            executor = _executors["answers"] = ThreadPoolExecutor(
+                max_workers=answer_threads(), thread_name_prefix="live-answer"
+            )
+        return executor
+
+
+def _db_answer(fn):
+    return database_sync_to_async(fn, thread_sensitive=False, executor=answer_executor())
 
 
 class _Relay:
@@ -277,7 +325,7 @@ class PlayerConsumer(LiveConsumer):
         if not isinstance(key, str) or not 8 <= len(key) <= 64:
             raise MessageError("invalid", "'key' must be a string of 8 to 64 characters.")
         try:
-            receipt = await _db(services.answer_submit)(
+            receipt = await _db_answer(services.answer_submit)(
                 session_id=self.session_id,
                 player_id=self.player.pk,
                 index=index,

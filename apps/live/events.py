@@ -54,9 +54,17 @@ def _dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), default=str)
 
 
-def send_group(name: str, message: dict[str, Any]) -> None:
+def _logged(task: asyncio.Task[Any], name: str) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("live broadcast to %s failed", name, exc_info=task.exception())
+
+
+def send_group(name: str, message: dict[str, Any], *, wait: bool = True) -> None:
     """Send to a group from sync code: on the server's loop when there is one (web
-    processes), else on a private loop (Celery workers, management commands)."""
+    processes), else on a private loop (Celery workers, management commands).
+
+    ``wait=False`` hands the send to the server's loop and returns at once (for pings
+    whose order does not matter: the thread that called is not held for the loop)."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -66,8 +74,17 @@ def send_group(name: str, message: dict[str, Any]) -> None:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+
+        def schedule() -> None:
+            task = loop.create_task(layer.group_send(name, message))
+            task.add_done_callback(lambda done: _logged(done, name))
+            background(task)
+
         if running is loop:  # already on the loop: schedule, don't block it
-            background(loop.create_task(layer.group_send(name, message)))
+            schedule()
+            return
+        if not wait:
+            loop.call_soon_threadsafe(schedule)
             return
         future = asyncio.run_coroutine_threadsafe(layer.group_send(name, message), loop)
         try:
@@ -214,7 +231,7 @@ def _activity(session_id: int) -> None:
             _pending.add(session_id)
             send = False
     if send:
-        send_group(host_group(session_id), {"type": "live.activity"})
+        send_group(host_group(session_id), {"type": "live.activity"}, wait=False)
         return
     delay = ACTIVITY_INTERVAL - (now - last)
     loop = runtime.main_loop()
@@ -223,7 +240,7 @@ def _activity(session_id: int) -> None:
         with _activity_lock:
             _pending.discard(session_id)
             _last_activity[session_id] = time.monotonic()
-        send_group(host_group(session_id), {"type": "live.activity"})
+        send_group(host_group(session_id), {"type": "live.activity"}, wait=False)
 
     if loop is not None:
         loop.call_soon_threadsafe(

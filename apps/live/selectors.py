@@ -6,7 +6,8 @@ answer distribution go out only when the question closes (``question_reveal``).
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -52,6 +53,29 @@ def question_with_keys(question_id: int) -> Question:
     from apps.core import content_version
 
     return _question_cached(question_id, str(content_version.current()))
+
+
+# (session id, round, question id, opened at) -> the question with its keys, for the
+# answers of one round: a round grades against the keys it started with, without a
+# cache round trip per answer. A new round (next question, resume) reads them again.
+_ROUND_QUESTIONS_KEPT = 64
+_round_questions: OrderedDict[tuple[Any, ...], Question] = OrderedDict()
+_round_questions_lock = threading.Lock()
+
+
+def question_of_round(session: LiveSession) -> Question:
+    """The open question of ``session`` with its keys (server side only), kept in
+    process memory for the rest of its round."""
+    question_id = session.question_ids[session.index]
+    key = (session.pk, session.round, question_id, session.question_opened_at)
+    question = _round_questions.get(key)
+    if question is None:
+        question = question_with_keys(question_id)
+        with _round_questions_lock:
+            _round_questions[key] = question
+            while len(_round_questions) > _ROUND_QUESTIONS_KEPT:
+                _round_questions.popitem(last=False)
+    return question
 
 
 def question_public(session: LiveSession, index: int) -> dict[str, Any]:

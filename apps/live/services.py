@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.core import ratelimit
@@ -467,13 +467,25 @@ def _answer_submit(
 ) -> AnswerReceipt | _Late:
     now = timezone.now()
     session = _lock_shared(session_id)
-    player = LivePlayer.objects.select_for_update().filter(pk=player_id, session=session).first()
+    # The player, locked, with what it already answered (by this key, to this question):
+    # one query. A retry's earlier answer is read in full on that (rare) path only.
+    mine = LiveAnswer.objects.filter(player=OuterRef("pk"))
+    player = (
+        LivePlayer.objects.select_for_update(of=("self",))
+        .filter(pk=player_id, session=session)
+        .annotate(
+            earlier_id=Subquery(mine.filter(key=key).values("pk")[:1]),
+            answered=Exists(mine.filter(index=index)),
+        )
+        .order_by()
+        .first()
+    )
     if player is None:
         raise PlayerUnknown("Join the session first.")
     if player.removed:
         raise PlayerRemoved("The host removed you from this session.")
-    earlier = LiveAnswer.objects.filter(player=player, key=key).first()
-    if earlier is not None:
+    if player.earlier_id is not None:
+        earlier = LiveAnswer.objects.get(pk=player.earlier_id)
         return _receipt(earlier, player, duplicate=True)
     if (
         session.status not in {SessionStatus.QUESTION, SessionStatus.PAUSED}
@@ -482,9 +494,9 @@ def _answer_submit(
         raise QuestionNotOpen("That question is not open.")
     if session.status == SessionStatus.QUESTION and session.deadline and now > session.deadline:
         return _Late(round=session.round)  # refused; the caller closes the question
-    if LiveAnswer.objects.filter(player=player, index=index).exists():
+    if player.answered:
         raise AlreadyAnswered("You have already answered this question.")
-    question = selectors.question_with_keys(session.question_ids[index])
+    question = selectors.question_of_round(session)
     cleaned = grading.validate_response(question, response)
     verdict = grading.grade(question, cleaned)
     limit_ms = session.seconds_per_question * 1000

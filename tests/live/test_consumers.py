@@ -5,6 +5,7 @@ validation and removal."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from typing import Any
 
@@ -319,5 +320,74 @@ def test_reconnecting_after_the_end_gets_the_final_state(game):
         assert state["type"] == "state" and state["state"]["status"] == "ended"
         assert state["state"]["me"]["rank"] == 1 and state["state"]["leaderboard"]
         await player.disconnect()
+
+    run(scenario)
+
+
+def test_answers_run_on_their_own_executor(game, monkeypatch):
+    """Answers go to the live-answer threads, not the loop's default executor that
+    state syncs and host screens use."""
+    code, q = game["session"].code, game["q"]
+    ada = join(game, "Ada")
+    threads: list[str] = []
+    real = services.answer_submit
+
+    def spy(**kwargs):
+        threads.append(threading.current_thread().name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "answer_submit", spy)
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        await host.connect()
+        await player.connect()
+        await host.send_json_to({"type": "start"})
+        await receive_until(player, event("question"))
+        await player.send_json_to({"type": "answer", "index": 0, "key": str(uuid.uuid4()),
+                                   "response": {"choice": q["single"][1]["Right"]}})  # fmt: skip
+        await receive_until(player, lambda f: f["type"] == "ack")
+        await host.disconnect()
+        await player.disconnect()
+
+    run(scenario)
+    assert len(threads) == 1 and threads[0].startswith("live-answer")
+
+
+def test_answer_threads_fit_the_database_pool(settings, monkeypatch):
+    from apps.live import consumers
+
+    monkeypatch.setattr(consumers.os, "cpu_count", lambda: 2)  # default executor: 6 threads
+    for pool, threads in [(None, 4), (20, 14), (7, 2), (100, 16)]:
+        monkeypatch.setattr(consumers, "_pool_max_size", lambda pool=pool: pool)
+        assert consumers.answer_threads() == threads, pool
+    settings.LIVE_ANSWER_THREADS = 9
+    assert consumers.answer_threads() == 9
+
+
+def test_activity_pings_do_not_hold_the_answer_thread():
+    """``send_group(wait=False)`` from a worker thread hands the send to the server's
+    loop and returns while that loop is still busy (an answer's thread is not held)."""
+    from channels.layers import get_channel_layer
+
+    from apps.core import runtime
+    from apps.live import events
+
+    async def scenario():
+        runtime.set_main_loop(asyncio.get_running_loop())
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("live.ping-test", channel)
+        returned = threading.Event()
+
+        def worker():
+            events.send_group("live.ping-test", {"type": "live.activity"}, wait=False)
+            returned.set()
+
+        threading.Thread(target=worker).start()
+        assert returned.wait(2)  # the loop is blocked right here, on purpose
+        message = await asyncio.wait_for(layer.receive(channel), 2)
+        assert message["type"] == "live.activity"
 
     run(scenario)

@@ -272,3 +272,66 @@ def test_scoring_formula():
     assert scoring.answer_points(fraction=Decimal("0.5"), elapsed_ms=0, limit_ms=20000) == 500
     assert scoring.answer_points(fraction=Decimal(0), elapsed_ms=0, limit_ms=20000) == 0
     assert [scoring.streak_bonus(n) for n in (1, 2, 3, 6, 9)] == [0, 100, 200, 500, 500]
+
+
+def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
+    game, django_assert_num_queries, monkeypatch
+):
+    """Session row (shared lock), player with its earlier answers (locked), insert,
+    update: the question with its keys is read on a round's first answer only."""
+    from django.db import connection
+
+    ada = guest(game["session"], "Ada").player
+    bob = guest(game["session"], "Bob").player
+    act(game, "start")
+    reads = []
+    real = selectors.question_with_keys
+    monkeypatch.setattr(selectors, "question_with_keys", lambda pk: reads.append(pk) or real(pk))
+    right = {"choice": game["q"]["single"][1]["Right"]}
+    pk = game["session"].pk
+    services.answer_submit(
+        session_id=pk, player_id=ada.pk, index=0, response=right, key="ada-q0-key"
+    )
+    assert reads == [game["q"]["single"][0].pk]
+    # In a test's transaction the service's atomic block is a savepoint (+2 queries).
+    savepoints = 2 if connection.in_atomic_block else 0
+    with django_assert_num_queries(4 + savepoints):
+        receipt = services.answer_submit(
+            session_id=pk, player_id=bob.pk, index=0, response=right, key="bob-q0-key"
+        )
+    assert receipt.correct and not receipt.duplicate
+    assert reads == [game["q"]["single"][0].pk]  # the round's keys, kept
+    with django_assert_num_queries(2 + 1 + savepoints):  # + the earlier answer, in full
+        again = services.answer_submit(
+            session_id=pk, player_id=bob.pk, index=0, response=right, key="bob-q0-key"
+        )
+    assert again.duplicate and again.points == receipt.points
+
+
+def test_a_new_round_reads_the_question_again(game, monkeypatch):
+    """Kept per (session, round): after a pause and resume (a new round) or in another
+    session, the keys are read again, so an edit reaches the next round."""
+    ada = guest(game["session"], "Ada").player
+    bob = guest(game["session"], "Bob").player
+    act(game, "start")
+    reads = []
+    real = selectors.question_with_keys
+    monkeypatch.setattr(selectors, "question_with_keys", lambda pk: reads.append(pk) or real(pk))
+    right = {"choice": game["q"]["single"][1]["Right"]}
+    pk = game["session"].pk
+    services.answer_submit(
+        session_id=pk, player_id=ada.pk, index=0, response=right, key="ada-r1-key"
+    )
+    act(game, "pause")
+    act(game, "resume")
+    services.answer_submit(
+        session_id=pk, player_id=bob.pk, index=0, response=right, key="bob-r2-key"
+    )
+    assert len(reads) == 2
+    other = services.session_create(host=game["host"], quiz_slug=game["quiz"].slug)
+    cy = guest(other, "Cy").player
+    services.host_action(session_id=other.pk, user=game["host"], action="start")
+    services.answer_submit(
+        session_id=other.pk, player_id=cy.pk, index=0, response=right, key="cy-1-key"
+    )
+    assert len(reads) == 3
