@@ -16,6 +16,7 @@ import asyncio
 import bisect
 import contextlib
 import functools
+import gc
 import logging
 import os
 import threading
@@ -90,6 +91,22 @@ def answer_executor() -> ThreadPoolExecutor:
 
 def _db_answer(fn):
     return database_sync_to_async(fn, thread_sensitive=False, executor=answer_executor())
+
+
+_frozen: list[bool] = []
+
+
+def freeze_startup_heap() -> None:
+    """Once per process, at its first live websocket: hand everything loaded so far
+    (modules, settings, URLconf: long-lived) to ``gc.freeze()``. A full collection then
+    scans only what came after; it had stopped every thread of the process for 100-170
+    ms at a time (GIL held), mid-game, with all the answers in flight waiting on it
+    (bench/live_bench.py, 500 players). ``LIVE_GC_FREEZE = False`` turns it off."""
+    if _frozen or not getattr(settings, "LIVE_GC_FREEZE", True):
+        return
+    _frozen.append(True)
+    gc.collect()  # not garbage: what is frozen is never collected
+    gc.freeze()
 
 
 class _Relay:
@@ -213,6 +230,7 @@ class LiveConsumer(JsonConsumer):
         loop = asyncio.get_running_loop()
         if runtime.main_loop() is not loop:
             runtime.set_main_loop(loop)
+        freeze_startup_heap()
         self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
         self.groups_joined: list[str] = []
         self.relayed: list[str] = []

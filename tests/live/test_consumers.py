@@ -391,3 +391,28 @@ def test_activity_pings_do_not_hold_the_answer_thread():
         assert message["type"] == "live.activity"
 
     run(scenario)
+
+
+def test_the_startup_heap_is_frozen_once_at_the_first_live_websocket(game, settings, monkeypatch):
+    import gc
+
+    from apps.live import consumers
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(gc, "collect", lambda *a: 0)
+    monkeypatch.setattr(consumers, "_frozen", [])
+    settings.LIVE_GC_FREEZE = False
+    consumers.freeze_startup_heap()
+    assert frozen == []
+    settings.LIVE_GC_FREEZE = True
+    code = game["session"].code
+
+    async def scenario():
+        for _ in range(2):
+            host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+            assert (await host.connect())[0]
+            await host.disconnect()
+
+    run(scenario)
+    assert frozen == [1]
