@@ -6,8 +6,11 @@ Markdown changes; templates never render Markdown per request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -115,14 +118,39 @@ class Lesson(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "courses:lesson",
-            kwargs={
-                "course": self.module.course.slug,
-                "module": self.module.slug,
-                "lesson": self.slug,
-            },
-        )
+        # A URL primed by ``prime_lesson_urls`` (lists of lessons) or reversed here.
+        url = self.__dict__.get("_url")
+        if url is None:
+            url = reverse(
+                "courses:lesson",
+                kwargs={
+                    "course": self.module.course.slug,
+                    "module": self.module.slug,
+                    "lesson": self.slug,
+                },
+            )
+        return url
+
+
+def lesson_url_prefix(course_slug: str, module_slug: str) -> str:
+    """The part of a lesson's URL before its own slug: one ``reverse()`` per module.
+
+    A lesson's URL is that prefix, its slug and a slash (the pattern ends with
+    ``<slug:lesson>/``, and slugs need no quoting); tests/courses compare the two.
+    """
+    url = reverse(
+        "courses:lesson", kwargs={"course": course_slug, "module": module_slug, "lesson": "x"}
+    )
+    if not url.endswith("/x/"):  # the pattern changed: fail loudly, never build wrong URLs
+        raise ImproperlyConfigured(f"unexpected lesson URL shape: {url}")
+    return url[:-2]
+
+
+def prime_lesson_urls(lessons: Iterable[Lesson], *, course_slug: str, module_slug: str) -> None:
+    """Give every lesson of one module its URL without a ``reverse()`` each."""
+    prefix = lesson_url_prefix(course_slug, module_slug)
+    for lesson in lessons:
+        lesson.__dict__["_url"] = f"{prefix}{lesson.slug}/"
 
 
 class LessonProgress(models.Model):

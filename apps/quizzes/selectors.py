@@ -410,19 +410,20 @@ def quiz_questions_public(*, quiz: Quiz) -> list[PublicQuestion]:
         raise QuestionsHidden(
             "This quiz is timed or drawn at random: its questions are shown inside an attempt."
         )
-    questions = (
+    questions: list[Any] = list(
         Question.objects.filter(quiz=quiz, retired=False)
         .order_by("order", "id")
-        .only("id", "quiz_id", "type", "prompt_html", "points", "order")
-        .prefetch_related(
-            Prefetch(
-                "choices",
-                queryset=Choice.objects.order_by("order", "id").only(
-                    "id", "question_id", "text_html", "order"
-                ),
-            )
-        )
+        .values_list("id", "type", "prompt_html", "points", named=True)
     )
+    # Grouped by hand: prefetch_related's machinery costs more than the query here.
+    choices: dict[int, list[Choice]] = {question.id: [] for question in questions}
+    if questions:
+        for choice in (
+            Choice.objects.filter(question_id__in=list(choices))
+            .order_by("order", "id")
+            .only("id", "question_id", "text_html", "order")
+        ):
+            choices[choice.question_id].append(choice)
     return [
         PublicQuestion(
             id=question.id,
@@ -432,14 +433,28 @@ def quiz_questions_public(*, quiz: Quiz) -> list[PublicQuestion]:
             points=question.points,
             choices=[
                 PublicChoice(id=c.id, text_html=c.text_html)
-                for c in choices_in_display_order(quiz, question, list(question.choices.all()))
+                for c in choices_in_display_order(quiz, question, choices[question.id])
             ],
         )
         for number, question in enumerate(questions, start=1)
     ]
 
 
-def choices_in_display_order(quiz: Quiz, question: Question, choices: list[Choice]) -> list[Choice]:
+def quiz_questions_published(*, slug: str) -> tuple[Quiz, list[PublicQuestion]]:
+    """``quiz_questions_public`` of a published quiz found by slug (three queries): the
+    quiz row holds only what the visibility rule and the display order read."""
+    quiz = (
+        _published()
+        .filter(slug=slug)
+        .only("id", "slug", "time_limit_minutes", "draw_count", "shuffle_choices")
+        .first()
+    )
+    if quiz is None:
+        raise QuizNotFound("No such quiz.")
+    return quiz, quiz_questions_public(quiz=quiz)
+
+
+def choices_in_display_order(quiz: Quiz, question: Any, choices: list[Choice]) -> list[Choice]:
     """A stable order that says nothing about the key.
 
     Ordering questions store the answer in ``Choice.order`` (and often in id order), so

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from typing import Any, cast
 
 from django.conf import settings
@@ -47,6 +49,7 @@ from django.utils.cache import patch_vary_headers
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
@@ -66,6 +69,62 @@ from apps.accounts.authentication import ApiTokenAuthentication
 from config.graphql import errors as codes
 from config.graphql.errors import error_dict, format_error
 from config.graphql.validation import NUL_MESSAGE, has_nul, limit_rules
+
+
+def _rule_settings() -> tuple[Any, ...]:
+    """What parsing and validation depend on besides the query (read per request)."""
+    return (
+        settings.GRAPHQL_MAX_TOKENS,
+        settings.GRAPHQL_MAX_DEPTH,
+        settings.GRAPHQL_MAX_ALIASES,
+        settings.GRAPHQL_MAX_FIELDS,
+        settings.GRAPHQL_INTROSPECTION,
+        settings.GRAPHQL_FIELD_SUGGESTIONS,
+    )
+
+
+class ValidDocuments:
+    """The last ``size`` query texts that parsed and passed every validation rule.
+
+    Parsing and validating cost more than executing a small query (1–2 ms for the
+    course outline), and clients send the same few query texts again and again. A hit
+    skips both; execution is unchanged (graphql-core never mutates a document).
+    Failures are never stored, so each bad query pays the full price and cannot evict
+    good entries faster than good ones are used; texts over ``max_chars`` are not
+    stored either. The key includes the limit settings, so a change re-checks them.
+    """
+
+    def __init__(self, size: int = 256, max_chars: int = 8192) -> None:
+        self.size = size
+        self.max_chars = max_chars
+        self._items: OrderedDict[tuple[Any, ...], DocumentNode] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> DocumentNode | None:
+        with self._lock:
+            document = self._items.get(key)
+            if document is not None:
+                self._items.move_to_end(key)
+            return document
+
+    def put(self, key: tuple[Any, ...], document: DocumentNode) -> None:
+        if len(key[0]) > self.max_chars or self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = document
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+VALID_DOCUMENTS = ValidDocuments()
 
 
 class Refusal(Exception):
@@ -235,47 +294,16 @@ class GraphQLApiView(GraphQLView):
     ) -> HttpResponse:
         schema = self.schema.graphql_schema
         suggestions = settings.GRAPHQL_FIELD_SUGGESTIONS
-        try:
-            document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
-        except GraphQLSyntaxError as error:
-            if "tokens. Parsing aborted" in error.message:
-                raise Refusal(
-                    400,
-                    f"The query is too large: more than {settings.GRAPHQL_MAX_TOKENS} tokens.",
-                    codes.QUERY_TOO_LARGE,
-                ) from None
-            return self.errors_response(request, [error], 400, codes.PARSE_FAILED)
-        except RecursionError:
-            raise Refusal(400, "The query is nested too deeply.", codes.QUERY_TOO_DEEP) from None
-
-        operation = get_operation_ast(document, operation_name)
-        if (
-            request.method == "GET"
-            and operation is not None
-            and operation.operation != OperationType.QUERY
-        ):
-            raise Refusal(
-                405,
-                f"Can only perform a {operation.operation.value} operation from a POST request "
-                "(GET runs queries only).",
-                codes.METHOD_NOT_ALLOWED,
-                headers={"Allow": "POST"},
-            )
-
-        try:
-            problems = validate(schema, document, limit_rules(), max_errors=10)
-            if not problems:
-                problems = validate(
-                    schema,
-                    document,
-                    specified_rules,
-                    max_errors=graphene_settings.MAX_VALIDATION_ERRORS,
-                    hide_suggestions=not suggestions,
-                )
-        except RecursionError:
-            raise Refusal(400, "The query is nested too deeply.", codes.QUERY_TOO_DEEP) from None
-        if problems:
-            return self.errors_response(request, problems, 400, codes.VALIDATION_FAILED)
+        cache_key = (query, *_rule_settings())
+        document = VALID_DOCUMENTS.get(cache_key)
+        if document is None:
+            checked = self.parse_and_validate(request, query, operation_name, suggestions)
+            if isinstance(checked, HttpResponse):
+                return checked
+            document = checked
+            VALID_DOCUMENTS.put(cache_key, document)
+        else:
+            self.refuse_mutation_over_get(request, document, operation_name)
         if variables and has_nul(variables):
             raise Refusal(400, NUL_MESSAGE, codes.BAD_USER_INPUT)
 
@@ -300,6 +328,59 @@ class GraphQLApiView(GraphQLView):
                 for e in result.errors
             ]
         return self.respond(request, payload)
+
+    def parse_and_validate(
+        self, request: HttpRequest, query: str, operation_name: str | None, suggestions: bool
+    ) -> DocumentNode | HttpResponse:
+        """Parse under the token cap; refuse a mutation over GET; run the limit rules,
+        then the specification's."""
+        schema = self.schema.graphql_schema
+        try:
+            document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
+        except GraphQLSyntaxError as error:
+            if "tokens. Parsing aborted" in error.message:
+                raise Refusal(
+                    400,
+                    f"The query is too large: more than {settings.GRAPHQL_MAX_TOKENS} tokens.",
+                    codes.QUERY_TOO_LARGE,
+                ) from None
+            return self.errors_response(request, [error], 400, codes.PARSE_FAILED)
+        except RecursionError:
+            raise Refusal(400, "The query is nested too deeply.", codes.QUERY_TOO_DEEP) from None
+        self.refuse_mutation_over_get(request, document, operation_name)
+        try:
+            problems = validate(schema, document, limit_rules(), max_errors=10)
+            if not problems:
+                problems = validate(
+                    schema,
+                    document,
+                    specified_rules,
+                    max_errors=graphene_settings.MAX_VALIDATION_ERRORS,
+                    hide_suggestions=not suggestions,
+                )
+        except RecursionError:
+            raise Refusal(400, "The query is nested too deeply.", codes.QUERY_TOO_DEEP) from None
+        if problems:
+            return self.errors_response(request, problems, 400, codes.VALIDATION_FAILED)
+        return document
+
+    @staticmethod
+    def refuse_mutation_over_get(
+        request: HttpRequest, document: DocumentNode, operation_name: str | None
+    ) -> None:
+        operation = get_operation_ast(document, operation_name)
+        if (
+            request.method == "GET"
+            and operation is not None
+            and operation.operation != OperationType.QUERY
+        ):
+            raise Refusal(
+                405,
+                f"Can only perform a {operation.operation.value} operation from a POST request "
+                "(GET runs queries only).",
+                codes.METHOD_NOT_ALLOWED,
+                headers={"Allow": "POST"},
+            )
 
     def errors_response(
         self, request: HttpRequest, found: list[GraphQLError], status: int, default_code: str

@@ -112,9 +112,9 @@ def test_etag_conditional_get(api, content):
 
 
 def test_anonymous_throttle(api, monkeypatch):
-    from rest_framework.throttling import AnonRateThrottle
+    from apps.core.api.throttling import AnonThrottle
 
-    monkeypatch.setattr(AnonRateThrottle, "rate", "3/min", raising=False)
+    monkeypatch.setattr(AnonThrottle, "rate", "3/min", raising=False)
     codes = [api.get("/api/v1/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     body = api.get("/api/v1/").json()

@@ -75,11 +75,11 @@ def identities(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[st
 
 @pytest.fixture(params=["anonymous", "learner", "author"])
 def auth_headers(request, identities, db, monkeypatch) -> dict[str, str]:
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+    from apps.core.api.throttling import AnonThrottle, UserThrottle
 
     # Hundreds of requests a minute from one address: lift the rate limits for the run.
-    monkeypatch.setattr(AnonRateThrottle, "rate", "100000/min", raising=False)
-    monkeypatch.setattr(UserRateThrottle, "rate", "100000/min", raising=False)
+    monkeypatch.setattr(AnonThrottle, "rate", "100000/min", raising=False)
+    monkeypatch.setattr(UserThrottle, "rate", "100000/min", raising=False)
     return identities[request.param]
 
 

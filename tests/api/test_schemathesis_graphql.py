@@ -110,10 +110,10 @@ def identities(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[st
 
 @pytest.fixture(params=["anonymous", "learner"])
 def auth_headers(request, identities, db, monkeypatch) -> dict[str, str]:
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+    from apps.core.api.throttling import AnonThrottle, UserThrottle
 
-    monkeypatch.setattr(AnonRateThrottle, "rate", "100000/min", raising=False)
-    monkeypatch.setattr(UserRateThrottle, "rate", "100000/min", raising=False)
+    monkeypatch.setattr(AnonThrottle, "rate", "100000/min", raising=False)
+    monkeypatch.setattr(UserThrottle, "rate", "100000/min", raising=False)
     return identities[request.param]
 
 

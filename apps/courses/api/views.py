@@ -6,6 +6,8 @@ answers for the OpenAPI schema only (schemathesis checks real responses against 
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -31,6 +33,22 @@ class LessonSummary(serializers.Serializer):
     reading_minutes = serializers.IntegerField()
     url = serializers.CharField(source="get_absolute_url", help_text="The lesson's page.")
 
+    def to_representation(self, lesson: Any) -> dict[str, Any]:
+        return _lesson_summary(lesson)
+
+
+def _lesson_summary(lesson: Any) -> dict[str, Any]:
+    # Read-only outputs built directly: the serializer's fields document them (OpenAPI),
+    # and skipping a field lookup per attribute halves the serializer's cost for 40+
+    # lessons. tests/core/test_floor.py and the parity test compare the bytes.
+    return {
+        "slug": lesson.slug,
+        "title": lesson.title,
+        "summary": lesson.summary,
+        "reading_minutes": lesson.reading_minutes,
+        "url": lesson.get_absolute_url(),
+    }
+
 
 @extend_schema_serializer(component_name="ModuleOutline")
 class ModuleOutline(serializers.Serializer):
@@ -40,6 +58,16 @@ class ModuleOutline(serializers.Serializer):
     lessons = LessonSummary(many=True)
     completed = serializers.IntegerField(help_text="Lessons you completed (0 when anonymous).")
     total = serializers.IntegerField(help_text="Published lessons in the module.")
+
+    def to_representation(self, entry: Any) -> dict[str, Any]:
+        return {
+            "slug": entry.module.slug,
+            "title": entry.module.title,
+            "summary": entry.module.summary,
+            "lessons": [_lesson_summary(lesson) for lesson in entry.lessons],
+            "completed": entry.completed,
+            "total": entry.total,
+        }
 
 
 @extend_schema_serializer(component_name="CourseProgress")
@@ -116,7 +144,7 @@ class CourseOutlineApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         course = selectors.course_get_published(slug=slug)
-        outline = selectors.course_outline(course=course, user=request.user)
+        outline = selectors.course_outline(course=course, user=request.user, quizzes=False)
         return Response(
             {
                 "slug": course.slug,

@@ -56,7 +56,7 @@ class CourseQueries(graphene.ObjectType):
     @staticmethod
     def resolve_course(root: Any, info: GraphQLResolveInfo, slug: str) -> Any:
         course = selectors.course_get_published(slug=slug)
-        return selectors.course_outline(course=course, user=info.context.user)
+        return selectors.course_outline(course=course, user=info.context.user, quizzes=False)
 
     @staticmethod
     def resolve_lesson(

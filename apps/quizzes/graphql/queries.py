@@ -76,7 +76,7 @@ class QuizQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_quiz_questions(root: Any, info: Any, slug: str) -> Any:
-        return selectors.quiz_questions_public(quiz=selectors.quiz_get_published(slug=slug))
+        return selectors.quiz_questions_published(slug=slug)[1]
 
     @staticmethod
     @login_required
