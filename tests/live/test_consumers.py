@@ -59,6 +59,14 @@ async def receive_until(ws, predicate, timeout: float = 5.0) -> dict[str, Any]:
             return frame
 
 
+async def subscribed(*sockets) -> None:
+    """Wait for each socket's first state frame, which the consumer sends once it is in
+    the session's group: an action sent before that may be broadcast while a socket is
+    still joining (the socket then learns it from its state frame, not as an event)."""
+    for ws in sockets:
+        await receive_until(ws, lambda f: f["type"] == "state")
+
+
 def event(name: str):
     return lambda f: f.get("type") == "event" and f.get("event") == name
 
@@ -179,6 +187,7 @@ def test_the_server_closes_a_question_at_its_deadline_without_the_host(game):
         )
         await host.connect()
         await player.connect()
+        await subscribed(host, player)
         await host.send_json_to({"type": "start"})
         await receive_until(player, event("question"))
         await host.disconnect()  # the host's browser is gone
@@ -287,6 +296,7 @@ def test_reconnecting_player_gets_the_current_state_with_score_intact(game):
         cookie = await sync_to_async(cookie_for_player)(code, ada)
         player = socket(code, "play", cookie)
         await player.connect()
+        await subscribed(host, player)
         await host.send_json_to({"type": "start"})
         await receive_until(player, event("question"))
         await player.send_json_to({"type": "answer", "index": 0, "key": "reconnect-1",
@@ -343,6 +353,7 @@ def test_answers_run_on_their_own_executor(game, monkeypatch):
         player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
         await host.connect()
         await player.connect()
+        await subscribed(host, player)
         await host.send_json_to({"type": "start"})
         await receive_until(player, event("question"))
         await player.send_json_to({"type": "answer", "index": 0, "key": str(uuid.uuid4()),
