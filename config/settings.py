@@ -216,6 +216,12 @@ READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS"
 # Live sessions: players per session for instructors and authors, and for anyone else.
 LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1000)
 LIVE_SMALL_SESSION_PLAYERS = env_int("LIVE_SMALL_SESSION_PLAYERS", 10)
+# Threads per web process for players' answers (0: what the database pool leaves beside
+# asyncio's default executor, 2-16; 4 without a pool). apps/live/consumers.py
+LIVE_ANSWER_THREADS = env_int("LIVE_ANSWER_THREADS", 0)
+# Freeze the startup heap (gc.freeze) at a process's first live websocket, so full
+# collections mid-game scan less (bench/live_bench.py measured 160-200 ms -> 60-84 ms).
+LIVE_GC_FREEZE = env_bool("LIVE_GC_FREEZE", True)
 
 # Code exercises (apps/exercises): runs per learner per window, and how long a run may
 # stay queued or running before it is given up as lost. EXERCISES_ALLOW_UNSANDBOXED runs
