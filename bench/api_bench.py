@@ -106,6 +106,7 @@ class Target:
     path: str
     body: str | None = None
     results: list[dict[str, float]] = field(default_factory=list)
+    fixed_rate: list[dict[str, float]] = field(default_factory=list)  # the open-loop phase
     queries: int | None = None
 
     @property
@@ -531,6 +532,30 @@ def report(targets: list[Target], args: argparse.Namespace, load_before: float) 
             f"{'':<9}p99 < {TARGETS['p99_ms']:.0f} ms: "
             + ", ".join(f"{v} {'met' if ok else 'MISSED'}" for v, ok in r["p99_met"].items())
         )
+    if any(t.fixed_rate for t in targets):
+        print(
+            f"\nat a fixed offered load of {args.rate:.0f} req/s over {args.connections} "
+            "connections (open loop; latency from each request's scheduled time):"
+        )
+        print(
+            f"{'endpoint':<9}{'variant':<9}{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}"
+            f"{'max ms':>8}{'errors':>8}  p99 < {TARGETS['p99_ms']:.0f} ms"
+        )
+        for t in targets:
+            if not t.fixed_rate:
+                continue
+            fixed = {
+                key: statistics.median(r[key] for r in t.fixed_rate)
+                for key in ("p50", "p90", "p99", "max")
+            }
+            fixed["errors"] = sum(r["errors"] for r in t.fixed_rate)
+            fixed["p99_met"] = fixed["p99"] < TARGETS["p99_ms"]
+            summary[t.name]["fixed_rate"] = fixed
+            print(
+                f"{t.endpoint:<9}{t.variant:<9}{fixed['p50']:>8.1f}{fixed['p90']:>8.1f}"
+                f"{fixed['p99']:>8.1f}{fixed['max']:>8.1f}{int(fixed['errors']):>8}  "
+                f"{'met' if fixed['p99_met'] else 'MISSED'}"
+            )
     print(
         f"\n(median of {args.rounds} alternating rounds of {args.duration:.0f} s, "
         f"{args.connections} connections, wrk -t{args.wrk_threads} on the same "
@@ -541,6 +566,80 @@ def report(targets: list[Target], args: argparse.Namespace, load_before: float) 
         + (f"; gunicorn and wrk at nice {args.nice})" if args.nice else ")")
     )
     return {"summary": summary, "ratios": ratios}
+
+
+# --------------------------------------------------------------------------- open loop
+async def _open_loop(
+    host: str, port: int, target: Target, rate: float, connections: int, duration: float
+) -> dict[str, float]:
+    """``rate`` requests per second spread over ``connections`` keep-alive connections,
+    each sent at its scheduled time whatever the server is doing; a request's latency
+    runs from its *scheduled* time to the end of its response, so a request that waits
+    for a busy connection counts that wait (no coordinated omission)."""
+    import asyncio
+
+    body = (target.body or "").encode()
+    head = (
+        f"{target.method} {target.path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Accept: application/json\r\n"
+        + (f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else "")
+        + "\r\n"
+    ).encode()
+    request = head + body
+    total = int(rate * duration)
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.2
+    latencies: list[float] = []
+    errors = 0
+
+    async def connection(index: int) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for n in range(index, total, connections):
+                due = start + n / rate
+                delay = due - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                writer.write(request)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                    elif name.lower() == "transfer-encoding":
+                        raise RuntimeError("chunked responses are not supported here")
+                await reader.readexactly(length)
+                if b" 200 " not in status_line:
+                    errors += 1
+                latencies.append((loop.time() - due) * 1000)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection(i) for i in range(connections)))
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return {
+        "rate": rate,
+        "requests": float(len(latencies)),
+        "p50": pct(0.50),
+        "p90": pct(0.90),
+        "p99": pct(0.99),
+        "max": latencies[-1],
+        "errors": float(errors),
+    }
+
+
+def open_loop(base: str, target: Target, rate: float, connections: int, duration: float) -> Any:
+    import asyncio
+
+    parts = urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    return asyncio.run(_open_loop(host, port, target, rate, connections, duration))
 
 
 # --------------------------------------------------------------------------- main
@@ -571,6 +670,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cache-db", type=int, default=5, help="Redis database of the cache")
     parser.add_argument("--broker-db", type=int, default=6, help="Redis database of the broker")
     parser.add_argument("--throttle-rate", default="1000000/s")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=100.0,
+        help="offered load (req/s) of the open-loop latency phase over --connections; 0: skip",
+    )
     parser.add_argument("--skip-setup", action="store_true", help="no migrate / content import")
     parser.add_argument("--profile", action="append", default=[], metavar="ENDPOINT:VARIANT")
     parser.add_argument("--py-spy", default="py-spy")
@@ -654,6 +759,16 @@ def main() -> int:
                     bar.set_postfix(rps=f"{result['rps']:.0f}", p99=f"{result['p99']:.0f}ms")
                     bar.update()
             bar.close()
+            if args.rate > 0:
+                bar = tqdm(total=args.rounds * len(targets), desc="open loop", file=sys.stderr)
+                for round_no in range(1, args.rounds + 1):
+                    for target in targets:
+                        bar.set_description(f"open loop {round_no}/{args.rounds} {target.name}")
+                        fixed = open_loop(base, target, args.rate, args.connections, args.duration)
+                        target.fixed_rate.append(fixed)
+                        bar.set_postfix(p99=f"{fixed['p99']:.0f}ms")
+                        bar.update()
+                bar.close()
             profiles = []
             for name in args.profile:
                 chosen = next((t for t in targets if t.name == name), None)
@@ -700,6 +815,7 @@ def main() -> int:
                     "duration_s": args.duration,
                     "warmup_s": args.warmup,
                     "connections": args.connections,
+                    "open_loop_rate": args.rate,
                 },
                 "quiz": quiz,
                 "targets": TARGETS,
@@ -710,6 +826,7 @@ def main() -> int:
                         "body": t.body,
                         "sql_queries": t.queries,
                         "rounds": t.results,
+                        "fixed_rate_rounds": t.fixed_rate,
                     }
                     for t in targets
                 },
