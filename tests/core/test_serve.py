@@ -108,6 +108,7 @@ def test_gunicorn_serves_http_and_websockets_on_one_port_with_json_logs(gunicorn
     }
 
     time.sleep(0.5)
+    assert "froze" in log_path.read_text()  # config/gunicorn.py: post_worker_init
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     mine = [line for line in lines if line.get("request_id") == "serve-test-0001"]
     assert mine and mine[-1]["path"] == "/" and mine[-1]["status"] == 200
