@@ -15,7 +15,7 @@ max_requests_jitter = 100
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def post_worker_init(worker):  # type: ignore[no-untyped-def]
+def post_worker_init(worker):
     """Freeze what a booted worker holds (Django, the URLconf, the schemas) out of the
     garbage collector's reach (``gc.freeze``), unless ``GC_FREEZE=0``.
 
