@@ -452,7 +452,9 @@ GRAPHENE = {
     "SCHEMA": "config.graphql.schema.schema",
     "SCHEMA_OUTPUT": "schema/schema.graphql",  # manage.py graphql_schema; committed
 }
-GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 65536)
+# Room for a code run's 64 KB of code sent as a variable, JSON-escaped (the document
+# itself stays small: GRAPHQL_MAX_TOKENS bounds what the parser reads).
+GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 262144)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)  # the parser's max_tokens
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)

@@ -223,3 +223,21 @@ def test_lists_run_a_constant_number_of_queries(learner):
         assert large <= 6, (name, counts)
     solved = client.get("/api/v1/exercises/").json()["results"]
     assert {r["progress"] for r in solved} == {"solved"}
+
+
+def test_graphql_carries_as_much_code_as_rest(exercise, learner):
+    from apps.exercises.models import MAX_CODE_BYTES
+
+    code = "# " + "é" * ((MAX_CODE_BYTES - 3) // 2) + "\n"  # 2-byte characters: JSON grows
+    code += "#" * (MAX_CODE_BYTES - len(code.encode()))
+    assert len(code.encode()) == MAX_CODE_BYTES
+    create = (
+        f'mutation($code: String!) {{ run_create(exercise: "{exercise.slug}", code: $code, '
+        'mode: "run") { run { id status } } }'
+    )
+    graph = gql(learner, create, {"code": code})
+    assert graph["data"]["run_create"]["run"]["status"] == "queued", graph
+    Run.objects.update(status="failed")
+    refused = gql(learner, create, {"code": code + "#"})
+    # The service's own refusal, not the body cap's.
+    assert "limited to 64 KB" in refused["errors"][0]["message"]
