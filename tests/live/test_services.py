@@ -274,8 +274,17 @@ def test_scoring_formula():
     assert [scoring.streak_bonus(n) for n in (1, 2, 3, 6, 9)] == [0, 100, 200, 500, 500]
 
 
+@pytest.fixture
+def reads(monkeypatch) -> list[int]:
+    """The questions read with their keys (``selectors.question_with_keys``), in order."""
+    seen: list[int] = []
+    real = selectors.question_with_keys
+    monkeypatch.setattr(selectors, "question_with_keys", lambda pk: seen.append(pk) or real(pk))
+    return seen
+
+
 def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
-    game, django_assert_num_queries, monkeypatch
+    game, django_assert_num_queries, reads
 ):
     """Session row (shared lock), player with its earlier answers (locked), insert,
     update: the question with its keys is read on a round's first answer only."""
@@ -284,9 +293,6 @@ def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
     ada = guest(game["session"], "Ada").player
     bob = guest(game["session"], "Bob").player
     act(game, "start")
-    reads = []
-    real = selectors.question_with_keys
-    monkeypatch.setattr(selectors, "question_with_keys", lambda pk: reads.append(pk) or real(pk))
     right = {"choice": game["q"]["single"][1]["Right"]}
     pk = game["session"].pk
     services.answer_submit(
@@ -308,15 +314,12 @@ def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
     assert again.duplicate and again.points == receipt.points
 
 
-def test_a_new_round_reads_the_question_again(game, monkeypatch):
+def test_a_new_round_reads_the_question_again(game, reads):
     """Kept per (session, round): after a pause and resume (a new round) or in another
     session, the keys are read again, so an edit reaches the next round."""
     ada = guest(game["session"], "Ada").player
     bob = guest(game["session"], "Bob").player
     act(game, "start")
-    reads = []
-    real = selectors.question_with_keys
-    monkeypatch.setattr(selectors, "question_with_keys", lambda pk: reads.append(pk) or real(pk))
     right = {"choice": game["q"]["single"][1]["Right"]}
     pk = game["session"].pk
     services.answer_submit(
