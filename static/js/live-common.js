@@ -342,7 +342,50 @@
     node.focus({ preventScroll: false });
   }
 
+  // A public event applied to either screen's state model (the same fields a state
+  // frame carries). Returns false for an event this version does not know.
+  function applyEvent(model, event) {
+    switch (event.event) {
+      case "question":
+        model.status = "question";
+        model.index = event.index;
+        model.total = event.total;
+        model.round = event.round;
+        model.question = event.question;
+        model.timing = event.timing;
+        model.reveal = null;
+        model.voided = false;
+        return true;
+      case "paused":
+        model.status = "paused";
+        model.timing = event.timing;
+        return true;
+      case "resumed":
+        model.status = "question";
+        model.round = event.round;
+        model.timing = event.timing;
+        return true;
+      case "closed":
+        model.status = "review";
+        model.index = event.index;
+        model.reveal = event.reveal;
+        model.distribution = event.distribution;
+        model.leaderboard = event.leaderboard;
+        model.players = event.players;
+        model.voided = event.voided;
+        return true;
+      case "ended":
+        model.status = "ended";
+        model.leaderboard = event.leaderboard;
+        model.players = event.players;
+        return true;
+      default:
+        return false;
+    }
+  }
+
   window.Live = {
+    applyEvent: applyEvent,
     el: el,
     clear: clear,
     show: show,

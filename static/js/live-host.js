@@ -67,49 +67,16 @@
   });
 
   function onEvent(event) {
-    if (!model) { return; }
+    if (!model || !L.applyEvent(model, event)) { return; }
     switch (event.event) {
       case "question":
-        model.status = "question";
-        model.index = event.index;
-        model.total = event.total;
-        model.round = event.round;
-        model.question = event.question;
-        model.timing = event.timing;
-        model.reveal = null;
-        model.voided = false;
         model.distribution = { answered: 0, correct: 0, counts: {} };
         announce("Question " + (event.index + 1) + " of " + event.total + " is open.");
         break;
-      case "paused":
-        model.status = "paused";
-        model.timing = event.timing;
-        announce("Paused.");
-        break;
-      case "resumed":
-        model.status = "question";
-        model.round = event.round;
-        model.timing = event.timing;
-        announce("Resumed.");
-        break;
-      case "closed":
-        model.status = "review";
-        model.index = event.index;
-        model.reveal = event.reveal;
-        model.distribution = event.distribution;
-        model.leaderboard = event.leaderboard;
-        model.players = event.players;
-        model.voided = event.voided;
-        announce(event.voided ? "Question skipped." : "Answer revealed.");
-        break;
-      case "ended":
-        model.status = "ended";
-        model.leaderboard = event.leaderboard;
-        model.players = event.players;
-        announce("The session has ended.");
-        break;
-      default:
-        return;
+      case "paused": announce("Paused."); break;
+      case "resumed": announce("Resumed."); break;
+      case "closed": announce(event.voided ? "Question skipped." : "Answer revealed."); break;
+      case "ended": announce("The session has ended."); break;
     }
     setBusy(false);
     render(true);

@@ -112,52 +112,17 @@
   }
 
   function onEvent(event) {
-    if (!model) { return; }
+    if (!model || !L.applyEvent(model, event)) { return; }
+    if (event.event === "question") {
+      model.distribution = null;
+      if (model.me) { model.me.answer = null; }
+      if (pending && pending.index !== event.index) { pending = null; save(); }
+    }
+    render(true);
     switch (event.event) {
-      case "question":
-        model.status = "question";
-        model.index = event.index;
-        model.total = event.total;
-        model.round = event.round;
-        model.question = event.question;
-        model.timing = event.timing;
-        model.reveal = null;
-        model.distribution = null;
-        model.voided = false;
-        if (model.me) { model.me.answer = null; }
-        if (pending && pending.index !== event.index) { pending = null; save(); }
-        render(true);
-        announce("Question " + (event.index + 1) + " of " + event.total + ".");
-        break;
-      case "paused":
-        model.status = "paused";
-        model.timing = event.timing;
-        render(true);
-        announce("The host paused the question.");
-        break;
-      case "resumed":
-        model.status = "question";
-        model.round = event.round;
-        model.timing = event.timing;
-        render(true);
-        announce("The question continues.");
-        break;
-      case "closed":
-        model.status = "review";
-        model.index = event.index;
-        model.reveal = event.reveal;
-        model.distribution = event.distribution;
-        model.leaderboard = event.leaderboard;
-        model.players = event.players;
-        model.voided = event.voided;
-        render(true);
-        break;
-      case "ended":
-        model.status = "ended";
-        model.leaderboard = event.leaderboard;
-        model.players = event.players;
-        render(true);
-        break;
+      case "question": announce("Question " + (event.index + 1) + " of " + event.total + "."); break;
+      case "paused": announce("The host paused the question."); break;
+      case "resumed": announce("The question continues."); break;
     }
   }
 
