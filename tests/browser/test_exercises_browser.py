@@ -26,6 +26,10 @@ def slow_sandbox(monkeypatch, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     fake = FakeSandbox()
     fake.delay = 0.35
+    # The page subscribes to the run's results once the POST answers; on a busy machine
+    # that took longer than the whole run, and the page saw the results only as its
+    # first snapshot. Starting a little later lets them stream, as a real run's would.
+    fake.start_delay = 1.5
     monkeypatch.setattr(services, "sandbox_run", fake)
     return fake
 
