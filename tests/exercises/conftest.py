@@ -75,7 +75,6 @@ class FakeSandbox:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.delay = 0.0
-        self.start_delay = 0.0  # before the first test: lets a page's socket subscribe
         self.status_override: str | None = None
         self.gate: threading.Event | None = None  # when set, runs wait for it
         self.lock = threading.Lock()
@@ -91,8 +90,6 @@ class FakeSandbox:
             return Result(status="refused", reason="bubblewrap cannot run here")
         if self.status_override == "crash":
             raise RuntimeError("sandbox exploded")
-        if self.start_delay:
-            time.sleep(self.start_delay)
         started = time.monotonic()
         module = types.ModuleType("solution")
         outcomes: list[Outcome] = []
