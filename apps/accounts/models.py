@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -29,6 +31,14 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_username()
+
+
+TOKEN_PREFIX = "ba_"  # every API token key starts with it
+
+
+def token_key_hash(key: str) -> str:
+    """What is stored of a token's key: its SHA-256, in hex."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 class ApiToken(models.Model):

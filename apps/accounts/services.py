@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.errors import LoginThrottled
-from apps.accounts.models import LEARNER_GROUP, ApiToken, User
+from apps.accounts.models import LEARNER_GROUP, TOKEN_PREFIX, ApiToken, User, token_key_hash
 from apps.core import ratelimit
 from apps.core.errors import ApplicationError, NotFound
 
@@ -78,12 +77,7 @@ def login_success_record(*, username: str) -> None:
     ratelimit.reset(_account_limit(), _account_identity(username))
 
 
-TOKEN_PREFIX = "ba_"
 MAX_ACTIVE_TOKENS = 10
-
-
-def _token_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -92,13 +86,17 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name or len(name) > 60:
         raise ApplicationError("Give the token a name of 1 to 60 characters.")
+    if not user.is_active:
+        raise ApplicationError(
+            f"The account {user.get_username()!r} is inactive: its tokens would not work."
+        )
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ApplicationError(
             f"You can have at most {MAX_ACTIVE_TOKENS} active tokens; revoke one first."
         )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:10], key_hash=_token_hash(key)
+        user=user, name=name, prefix=key[:10], key_hash=token_key_hash(key)
     )
     return token, key
 
@@ -120,7 +118,7 @@ def api_token_authenticate(*, key: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=token_key_hash(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:

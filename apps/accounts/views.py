@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import services
+from apps.accounts import selectors, services
 from apps.accounts.forms import ProfileForm, SignUpForm, ThrottledAuthenticationForm
 from apps.accounts.models import User
 from apps.core import ratelimit
@@ -128,7 +128,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=user)
     roles = sorted(user.groups.values_list("name", flat=True))
-    tokens = list(user.api_tokens.all())
+    tokens = list(selectors.api_token_list(user=user))
     return render(
         request,
         "accounts/profile.html",
