@@ -1,17 +1,22 @@
-"""Runs an exercise's tests inside the sandbox (copied into each run's read-only task
+"""Runs an exercise's probes inside the sandbox (copied into each run's read-only task
 directory; never imported by the platform).
 
-    python3 -I -B /task/harness.py RESULTS_FD PER_TEST_SECONDS test_visible.py [...]
+    python3 -I -S -B /task/harness.py
 
-Imports the learner's ``solution`` module, then each test file, and runs its ``test_*``
-functions in definition order, writing one JSON line per event to RESULTS_FD (not to
-stdout, which carries the learner's own output). Each test gets a wall-clock alarm.
-The harness shares its process with the learner's code, so a solution could forge its
-own results; that only ever affects the learner's own run, which is all it can reach.
+It reads ``/task/manifest.json`` (the results descriptor, the probe file, the tests to
+run in order, the per-test alarm), imports the learner's ``solution`` module, then the
+probe file, and calls each test with a ``check`` recorder. A test only *observes*: it
+calls the learner's code and hands each value to ``check(label, value)``. Nothing here
+decides whether a test passed: this process writes one JSON line per test to the results
+descriptor (the observations, or the exception that stopped the test) and the worker,
+outside the sandbox, compares them with the expected values, which never enter it for
+hidden tests. Everything in this process — this file included — is the learner's to
+change, so it is written to be useful to honest code, not to be trusted.
 """
 
 import importlib
 import json
+import math
 import os
 import signal
 import sys
@@ -19,11 +24,18 @@ import time
 import traceback
 
 MESSAGE_LIMIT = 2000
+RECORD_LIMIT = 200 * 1024  # the worker reads at most 256 KB per line
+MAX_DEPTH = 32
+MAX_CHECKS = 500
 TASK_DIR = os.path.dirname(os.path.abspath(__file__))  # /task inside the sandbox
 
 
 class TestTimeout(BaseException):
     pass
+
+
+class Unobservable(Exception):
+    """A value the protocol cannot carry (too deep, too large)."""
 
 
 def _alarm(signum, frame):
@@ -38,20 +50,113 @@ def _describe(error):
             where = f" ({os.path.basename(frame.filename)}, line {frame.lineno})"
             break
     text = str(error)
-    if isinstance(error, AssertionError):
-        return (text or "Assertion failed") + where
     return f"{type(error).__name__}: {text}{where}" if text else f"{type(error).__name__}{where}"
 
 
+def encode(value, depth=0):
+    """A value as plain JSON data that keeps Python's distinctions (tuple or list, set,
+    dict keys that are not strings, NaN). Subclasses of built-in types are read as their
+    base type; other objects cannot be compared and say so."""
+    if depth > MAX_DEPTH:
+        raise Unobservable(f"a value nested more than {MAX_DEPTH} levels deep")
+    if value is None or value is True or value is False:
+        return value
+    kind = type(value)
+    if kind is int:
+        if value.bit_length() > 8000:
+            raise Unobservable("an integer with more than 2,400 digits")
+        return value
+    if kind is float:
+        if math.isnan(value):
+            return {"$float": "nan"}
+        if math.isinf(value):
+            return {"$float": "inf" if value > 0 else "-inf"}
+        return value
+    if kind is str:
+        return value
+    if kind is list:
+        return [encode(item, depth + 1) for item in value]
+    if kind is tuple:
+        return {"$tuple": [encode(item, depth + 1) for item in value]}
+    if kind is dict:
+        return {"$dict": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
+    if kind is set or kind is frozenset:
+        items = [encode(item, depth + 1) for item in value]
+        items.sort(key=lambda item: json.dumps(item, sort_keys=True))
+        return {"$set" if kind is set else "$frozenset": items}
+    if kind is bytes or kind is bytearray:
+        return {"$bytes": bytes(value).hex()}
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return {"$enum": f"{kind.__name__}.{value.name}"}
+    if isinstance(value, BaseException):
+        return {"$exception": kind.__name__}
+    for base in (bool, int, float, str, tuple, list, dict, set, frozenset, bytes, bytearray):
+        if isinstance(value, base):  # a subclass (a namedtuple, an OrderedDict, …)
+            if base is tuple:
+                return encode(tuple(iter(value)), depth)
+            if base is dict:
+                return encode(dict(dict.items(value)), depth)
+            return encode(base(value), depth)
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if isinstance(value, Decimal | Fraction):
+        return {"$number": f"{kind.__name__}({str(value)!r})"}
+    import datetime
+
+    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+        return {"$value": repr(value)}
+    return {"$object": kind.__name__}
+
+
+class Check:
+    """What a test hands its observations to."""
+
+    def __init__(self):
+        self.observations = []
+
+    def __call__(self, label, value, *, approx=None):
+        self._record(label, encode(value), approx)
+
+    def _record(self, label, encoded, approx=None):
+        if len(self.observations) >= MAX_CHECKS:
+            raise Unobservable(f"more than {MAX_CHECKS} checks in one test")
+        entry = [str(label)[:300], encoded]
+        if approx is not None:
+            entry.append({"approx": 1e-9 if approx is True else float(approx)})
+        self.observations.append(entry)
+
+    def raises(self, label, expected, function, *args, **kwargs):
+        """Observe whether ``function(*args, **kwargs)`` raises an ``expected``."""
+        try:
+            value = function(*args, **kwargs)
+        except expected:
+            self._record(label, {"$raises": expected.__name__})
+            return
+        except Exception as error:
+            self._record(label, {"$raised": f"{type(error).__name__}: {error}"[:300]})
+            return
+        self._record(label, {"$returned": encode(value)})
+
+
 def main():
-    results = os.fdopen(int(sys.argv[1]), "w", buffering=1, encoding="utf-8")
-    per_test = float(sys.argv[2])
-    files = sys.argv[3:]
+    with open(os.path.join(TASK_DIR, "manifest.json"), encoding="utf-8") as handle:
+        manifest = json.load(handle)
+    results = manifest["results_fd"]
+    per_test = float(manifest["per_test_seconds"])
 
     def report(**event):
-        if event.get("message"):
-            event["message"] = event["message"][:MESSAGE_LIMIT]
-        results.write(json.dumps(event) + "\n")
+        if event.get("error"):
+            event["error"] = event["error"][:MESSAGE_LIMIT]
+        data = (json.dumps(event, separators=(",", ":")) + "\n").encode("utf-8")
+        if len(data) > RECORD_LIMIT and event.get("event") == "test":
+            size = len(data) // 1024
+            event.update(obs=[], error=f"The values this test checked are too large ({size} KB).")
+            data = (json.dumps(event, separators=(",", ":")) + "\n").encode("utf-8")
+        while data:
+            data = data[os.write(results, data) :]
 
     sys.path.insert(0, TASK_DIR)
     sys.dont_write_bytecode = True
@@ -61,57 +166,34 @@ def main():
         importlib.import_module("solution")
         signal.setitimer(signal.ITIMER_REAL, 0)
     except TestTimeout:
-        report(type="import", outcome="timeout", message="Importing your code took too long.")
+        report(event="import", timeout=True, error="Importing your code took too long.")
         return
     except BaseException as error:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        report(
-            type="import", outcome="error", message="Your code did not load: " + _describe(error)
-        )
+        report(event="import", error="Your code did not load: " + _describe(error))
         return
-    for filename in files:
-        name = filename[:-3]
+    try:
+        module = importlib.import_module(manifest["module"])
+    except BaseException as error:
+        report(event="load", error=_describe(error))
+        return
+    for name in manifest["tests"]:
+        check = Check()
+        started = time.perf_counter()
+        event = {"event": "test", "test": name}
         try:
-            module = importlib.import_module(name)
+            function = getattr(module, name)
+            signal.setitimer(signal.ITIMER_REAL, per_test)
+            function(check)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        except TestTimeout:
+            event.update(timeout=True, error=f"Took longer than {per_test:g} s.")
         except BaseException as error:
-            report(
-                type="test",
-                name=f"{name} (loading)",
-                outcome="error",
-                duration_ms=0,
-                message=_describe(error),
-            )
-            continue
-        tests = [
-            (attr, value)
-            for attr, value in vars(module).items()
-            if attr.startswith("test_")
-            and callable(value)
-            and getattr(value, "__module__", None) == module.__name__
-        ]
-        for attr, function in tests:
-            started = time.perf_counter()
-            outcome, message = "passed", ""
-            try:
-                signal.setitimer(signal.ITIMER_REAL, per_test)
-                function()
-            except TestTimeout:
-                outcome, message = "timeout", f"Took longer than {per_test:g} s."
-            except AssertionError as error:
-                outcome, message = "failed", _describe(error)
-            except BaseException as error:
-                outcome, message = "error", _describe(error)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            report(
-                type="test",
-                name=attr,
-                file=filename,
-                outcome=outcome,
-                duration_ms=round((time.perf_counter() - started) * 1000),
-                message=message,
-            )
-    report(type="done")
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            event["error"] = _describe(error)
+        event["obs"] = check.observations
+        event["ms"] = round((time.perf_counter() - started) * 1000)
+        report(**event)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@
 Each folder holds ``exercise.yaml`` (slug, title, summary, lesson ``<module>/<lesson>``,
 order, difficulty easy|medium|hard, status draft|published, optional
 time_limit_seconds ≤ 5), ``prompt.md``, ``starter.py``, ``solution.py`` (the reference,
-for authors), ``test_visible.py`` and ``test_hidden.py``.
+for authors), ``test_visible.py`` and ``test_hidden.py`` (probes: ``test_*(check)``
+functions, see apps/exercises/content/README.md) and ``expected.json``: what the
+reference gives every check, recorded in the sandbox by ``manage.py
+exercise_expectations --write`` and refused here when it no longer matches the
+reference and the tests (so importing needs no sandbox, and a stale file is named).
 
 Everything is read and validated before anything is written (``ContentError`` names
 the file); writing happens in the caller's transaction, after the course import, since
@@ -24,6 +28,7 @@ from django.core.exceptions import ValidationError
 from apps.courses.errors import ContentError
 from apps.courses.importer import _load_yaml, _rel
 from apps.courses.models import Lesson
+from apps.exercises import grading
 from apps.exercises.models import MAX_TIME_LIMIT_SECONDS, Difficulty, Exercise, Status
 from apps.exercises.services import exercise_render
 
@@ -36,6 +41,7 @@ FILES = {
     "test_hidden": "test_hidden.py",
 }
 OPTIONAL_FILES = {"test_hidden.py"}
+EXPECTED_FILE = "expected.json"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LESSON = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
@@ -97,7 +103,9 @@ def _metadata(data: dict[str, Any], where: str) -> tuple[dict[str, Any], re.Matc
     return fields, lesson
 
 
-def _read_one(folder: Path, course_slug: str, root: Path) -> ExerciseSource:
+def _read_one(
+    folder: Path, course_slug: str, root: Path, *, require_expected: bool = True
+) -> ExerciseSource:
     meta_path = folder / "exercise.yaml"
     where = _rel(meta_path, root)
     if not meta_path.is_file():
@@ -123,6 +131,12 @@ def _read_one(folder: Path, course_slug: str, root: Path) -> ExerciseSource:
             for name, messages in exc.message_dict.items()
         ]
         raise ContentError(_rel(folder, root), "; ".join(problems)) from exc
+    if require_expected:
+        fields["expected_json"] = _expected(folder, root, fields)
+    else:  # recording them: what is there, if anything, read as it is
+        path = folder / EXPECTED_FILE
+        fields["expected_json"] = _text(path, root) if path.is_file() else ""
+    digest.update(b"\0" + EXPECTED_FILE.encode() + b"\0" + fields["expected_json"].encode("utf-8"))
     return ExerciseSource(
         path=folder,
         where=where,
@@ -134,8 +148,34 @@ def _read_one(folder: Path, course_slug: str, root: Path) -> ExerciseSource:
     )
 
 
-def read_exercises(root: Path = EXERCISES_ROOT) -> list[ExerciseSource]:
-    """Every exercise folder under ``root/<course-slug>/``, validated (nothing written)."""
+def _expected(folder: Path, root: Path, fields: dict[str, Any]) -> str:
+    path = folder / EXPECTED_FILE
+    where = _rel(path, root)
+    hint = "record it with: manage.py exercise_expectations --write"
+    if not path.is_file():
+        raise ContentError(where, f"is missing; {hint}")
+    text = _text(path, root)
+    try:
+        expected = grading.loads_expectations(text)
+    except grading.ExpectationsError as exc:
+        raise ContentError(where, f"cannot be read ({exc}); {hint}") from exc
+    current = grading.expectations_for(
+        expected,
+        solution=fields["solution_code"],
+        visible=fields["test_visible"],
+        hidden=fields["test_hidden"],
+    )
+    if current is None:
+        raise ContentError(where, f"is out of date with solution.py and the tests; {hint}")
+    return text
+
+
+def read_exercises(
+    root: Path = EXERCISES_ROOT, *, require_expected: bool = True
+) -> list[ExerciseSource]:
+    """Every exercise folder under ``root/<course-slug>/``, validated (nothing written).
+    ``require_expected=False`` reads folders whose ``expected.json`` is missing or stale
+    (for ``manage.py exercise_expectations``)."""
     if not root.is_dir():
         return []
     out: list[ExerciseSource] = []
@@ -143,7 +183,7 @@ def read_exercises(root: Path = EXERCISES_ROOT) -> list[ExerciseSource]:
         for folder in sorted(p for p in course_dir.iterdir() if p.is_dir()):
             if folder.name.startswith((".", "_")):
                 continue
-            out.append(_read_one(folder, course_dir.name, root))
+            out.append(_read_one(folder, course_dir.name, root, require_expected=require_expected))
     seen: dict[str, str] = {}
     for source in out:
         slug = source.fields["slug"]

@@ -1,7 +1,8 @@
 """Code exercises and learners' runs of them.
 
-``Exercise.solution_code`` (the reference solution) and ``Exercise.test_hidden`` never
-leave the server: the selectors and serializers of every surface list the fields they
+``Exercise.solution_code`` (the reference solution), ``Exercise.test_hidden`` and
+``Exercise.expected_json`` (the values each test's checks must report) never leave the
+server: the selectors and serializers of every surface list the fields they
 send, and neither is among them. A run's results name hidden tests only by number.
 """
 
@@ -44,6 +45,13 @@ class Exercise(models.Model):
     )
     test_hidden = models.TextField(
         "hidden tests", blank=True, help_text="Never shown; run by Submit only."
+    )
+    expected_json = models.TextField(
+        "expected observations",
+        blank=True,
+        editable=False,
+        help_text="What the reference solution's code gives each test's checks (JSON), "
+        "recorded in the sandbox when the exercise is saved or imported. Never sent.",
     )
     visible_test_count = models.PositiveSmallIntegerField(default=0, editable=False)
     hidden_test_count = models.PositiveSmallIntegerField(default=0, editable=False)

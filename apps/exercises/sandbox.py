@@ -1,23 +1,29 @@
-"""Run a learner's Python against an exercise's tests in a bubblewrap sandbox.
+"""Run a learner's Python against one probe file in a bubblewrap sandbox.
 
-Each run gets:
+This module runs code and collects what the code reported; it decides nothing about
+grades. ``apps.exercises.grading`` compares the reported observations with expected
+values outside the sandbox.
+
+Each run (a *phase*: the visible probes, or the hidden ones) gets:
 
 * new user, PID, network, IPC, UTS and cgroup namespaces (``--unshare-all``), its own
   session (``--new-session``, so it cannot push input into our terminal) and death with
   its parent (``--die-with-parent``); no capabilities; a seccomp filter
   (``apps.exercises.seccomp``) against ptrace, the keyring, mounts, new namespaces …;
 * a root with only ``/usr`` (read-only), a fresh ``/proc`` and ``/dev``, a read-only
-  ``/task`` holding the code, the tests and the harness, and a small writable ``/tmp``;
-  no ``/etc``, no project file, setting, database, socket or environment variable —
-  bubblewrap itself starts with an empty environment, so its own PID 1 inside the
-  sandbox has nothing to leak through ``/proc/1/environ``;
+  ``/task`` holding the code, the probes, the harness and its manifest, and a writable
+  ``/tmp`` bounded in bytes **and** in files (a tmpfs mounted with ``nr_inodes``, which
+  bubblewrap's own ``--tmpfs`` cannot set: we mount it in a private user and mount
+  namespace just before bubblewrap starts, and bubblewrap binds it); no ``/etc``, no
+  project file, setting, database, socket or environment variable — bubblewrap itself
+  starts with an empty environment, so its own PID 1 has nothing in ``/proc/1/environ``;
 * rlimits: CPU seconds, address space, processes, file size, open files, no core dumps;
   a wall-clock timeout; output capped; and, when we run as root, its own unprivileged
   uid from a pool (``RLIMIT_NPROC`` counts per uid, so a fork bomb in one sandbox cannot
   starve the next, and root would not be limited at all).
 
 Nothing the learner controls reaches the command line: file names, limits and paths are
-ours. The task directory is created fresh (0700, owned by the run's uid), written with
+ours. The task directory is created fresh (0500, owned by the run's uid), written with
 ``O_EXCL | O_NOFOLLOW`` and removed afterwards; no process outlives the run because the
 PID namespace dies with bubblewrap.
 """
@@ -25,6 +31,8 @@ PID namespace dies with bubblewrap.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
 import logging
@@ -43,7 +51,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -54,9 +62,14 @@ logger = logging.getLogger(__name__)
 PYTHON = "/usr/bin/python3"  # the system interpreter: everything it needs is under /usr
 HARNESS = Path(__file__).with_name("harness.py")
 MAX_CODE_BYTES = 64 * 1024
+MAX_RECORD_BYTES = 256 * 1024  # one test's observations
+MAX_RESULTS_BYTES = 2 * 1024 * 1024  # everything a phase may report
+MAX_RECORD_DEPTH = 80  # the harness nests at most 32 levels of values, plus its framing
 UID_BASE, UID_SLOTS = 62000, 64
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MODULE_FILE = re.compile(r"test_[a-z0-9_]{1,40}\.py")
+_TEST_NAME = re.compile(r"test_[A-Za-z0-9_]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -67,27 +80,25 @@ class Limits:
     file_bytes: int = 1024 * 1024
     open_files: int = 64
     tmp_bytes: int = 16 * 1024 * 1024
+    tmp_files: int = 256  # files, directories and links in /tmp, its root included
     wall_seconds: float = 10.0
     output_bytes: int = 64 * 1024
     per_test_seconds: float = 2.0
 
 
 @dataclass
-class TestOutcome:
-    name: str
-    outcome: str  # passed | failed | error | timeout
-    duration_ms: int
-    message: str
-    file: str = ""
+class PhaseResult:
+    """What one sandboxed process did: its records (as parsed, unjudged), its output,
+    and why it stopped."""
 
-
-@dataclass
-class SandboxResult:
-    status: str  # passed | failed | error | timeout | refused
-    tests: list[TestOutcome] = field(default_factory=list)
+    status: str  # "ran" | "refused"
+    records: list[dict[str, Any]] = field(default_factory=list)
     output: str = ""
+    truncated: bool = False
+    killed_for: str = ""  # "" | "wall" | "output" | "results" | "protocol"
+    returncode: int | None = None
+    reason: str = ""  # why it was refused
     duration_ms: int = 0
-    reason: str = ""
     sandboxed: bool = True
 
 
@@ -116,11 +127,31 @@ def _probe() -> tuple[bool, str]:
     if not os.access(PYTHON, os.X_OK):
         return False, f"{PYTHON} is missing: the sandbox runs the system Python."
     try:
-        result = _run_bwrap(["/usr/bin/python3", "-I", "-c", "print('ok')"], Limits(), None)
-    except OSError as exc:
+        base = _base_dir()
+    except RuntimeError as exc:
+        return False, str(exc)
+    tmp_dir = Path(tempfile.mkdtemp(prefix="probe-", dir=base))
+    fd = _seccomp_fd()
+    try:
+        result = subprocess.run(
+            [
+                *_bwrap_args(None, tmp_dir, Limits(), fd),
+                *(PYTHON, "-I", "-S", "-c", "open('/tmp/probe', 'w').write('ok'); print('ok')"),
+            ],
+            capture_output=True,
+            timeout=Limits().wall_seconds,
+            env={"PATH": "/usr/bin:/bin"},
+            pass_fds=(fd,),
+            preexec_fn=_preexec(Limits(), None, tmp_dir),
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
         return False, f"bubblewrap could not start: {exc}"
+    finally:
+        os.close(fd)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
     if result.returncode != 0 or result.stdout.strip() != b"ok":
-        detail = result.stderr.decode("utf-8", "replace").strip()[:200]
+        detail = result.stderr.decode("utf-8", "replace").strip()[:300]
         return False, f"bubblewrap cannot create namespaces here ({detail or result.returncode})."
     return True, "bubblewrap sandbox"
 
@@ -162,24 +193,19 @@ class _Slot:
 
 
 def _kill_uid(uid: int) -> None:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if entry.stat().st_uid == uid:
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
+    for pid in processes_of(uid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def processes_of(uid: int) -> list[int]:
     """PIDs on the host owned by ``uid`` (tests use this to prove nothing is left)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+    for name in os.listdir("/proc"):
+        if name.isdigit():
             try:
-                if entry.stat().st_uid == uid:
-                    found.append(int(entry.name))
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    found.append(int(name))
             except FileNotFoundError:
                 continue
     return found
@@ -211,10 +237,59 @@ def _write(directory: Path, name: str, content: str | bytes) -> None:
         handle.write(data)
 
 
+# --------------------------------------------------------------------------- /tmp
+
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+PR_SET_DUMPABLE = 4
+_libc: Any = None
+
+
+def _libc_handle() -> Any:
+    global _libc  # noqa: PLW0603
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def _mount_private_tmp(target: Path, limits: Limits) -> None:
+    """In the child, before bubblewrap: enter a new user and mount namespace (as the
+    run's uid, which maps to itself) and mount a tmpfs bounded in bytes and in inodes on
+    ``target``. No one outside this process tree ever sees the mount."""
+    libc = _libc_handle()
+    uid, gid = os.getuid(), os.getgid()
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"{what}: {os.strerror(code)}")
+
+    # A process that changed its uid is not "dumpable", and its /proc/self files then
+    # belong to root: the id maps below could not be written.
+    check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl")
+    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
+    for path, text in (
+        ("/proc/self/setgroups", "deny"),
+        ("/proc/self/uid_map", f"{uid} {uid} 1"),
+        ("/proc/self/gid_map", f"{gid} {gid} 1"),
+    ):
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+    check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    options = f"size={limits.tmp_bytes},nr_inodes={limits.tmp_files},mode=0700,uid={uid},gid={gid}"
+    check(
+        libc.mount(b"tmpfs", bytes(target), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()),
+        "mount /tmp",
+    )
+
+
 # --------------------------------------------------------------------------- running
 
 
-def _preexec(limits: Limits, uid: int | None) -> Callable[[], None]:
+def _preexec(limits: Limits, uid: int | None, tmp_dir: Path | None) -> Callable[[], None]:
     def apply() -> None:
         cpu = limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -230,12 +305,13 @@ def _preexec(limits: Limits, uid: int | None) -> Callable[[], None]:
         else:
             mine = len(processes_of(os.getuid()))
             resource.setrlimit(resource.RLIMIT_NPROC, (mine + limits.processes,) * 2)
+        if tmp_dir is not None:
+            _mount_private_tmp(tmp_dir, limits)
 
     return apply
 
 
-def _bwrap_args(task_dir: str | None, limits: Limits, seccomp_fd: int) -> list[str]:
-    # "/tmp" below is the sandbox's own private tmpfs, not the host's.
+def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits, seccomp_fd: int) -> list[str]:
     args = [
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
@@ -250,7 +326,7 @@ def _bwrap_args(task_dir: str | None, limits: Limits, seccomp_fd: int) -> list[s
         "--symlink", "usr/sbin", "/sbin",
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",  # noqa: S108
+        "--bind", str(tmp_dir), "/tmp",  # noqa: S108 - the run's own bounded tmpfs
     ]  # fmt: skip
     if task_dir is not None:
         args += ["--ro-bind", task_dir, "/task"]
@@ -267,29 +343,17 @@ def _bwrap_args(task_dir: str | None, limits: Limits, seccomp_fd: int) -> list[s
     return args
 
 
+_seccomp_program: bytes | None = None
+
+
 def _seccomp_fd() -> int:
+    global _seccomp_program  # noqa: PLW0603
+    if _seccomp_program is None:
+        _seccomp_program = seccomp.program()
     fd = os.memfd_create("sandbox-seccomp", 0)
-    os.write(fd, seccomp.program())
+    os.write(fd, _seccomp_program)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
-
-
-def _run_bwrap(
-    command: list[str], limits: Limits, task_dir: str | None
-) -> subprocess.CompletedProcess:
-    fd = _seccomp_fd()
-    try:
-        return subprocess.run(
-            _bwrap_args(task_dir, limits, fd) + command,
-            capture_output=True,
-            timeout=limits.wall_seconds,
-            env={"PATH": "/usr/bin:/bin"},
-            pass_fds=(fd,),
-            preexec_fn=_preexec(limits, None),
-            check=False,
-        )
-    finally:
-        os.close(fd)
 
 
 _warned = False
@@ -315,81 +379,106 @@ def clean_output(raw: bytes, limit: int) -> tuple[str, bool]:
     return text, truncated
 
 
-def run_tests(
+def run_phase(
     *,
     solution: str,
-    test_files: dict[str, str],
-    on_test: Callable[[TestOutcome], None] | None = None,
-    time_limit_s: int = 5,
+    module_file: str,
+    source: str,
+    tests: list[str],
+    on_record: Callable[[dict[str, Any]], bool] | None = None,
     limits: Limits | None = None,
-) -> SandboxResult:
-    """Run ``test_files`` against ``solution`` and report each test as it finishes."""
-    limits = limits or Limits(cpu_seconds=max(1, min(int(time_limit_s), 5)))
+    keep_output: bool = True,
+) -> PhaseResult:
+    """Run the probes ``tests`` (in that order) of ``source`` against ``solution``.
+
+    ``on_record`` gets each record the process wrote as it arrives (parsed JSON
+    objects, unjudged) and returns False to stop the process (a protocol violation).
+    ``keep_output=False`` discards what the process printed (the hidden phase: nothing
+    of it may reach the learner), though the output cap still applies."""
+    limits = limits or Limits()
     started = time.monotonic()
-    if len(solution.encode("utf-8")) > MAX_CODE_BYTES:
-        return SandboxResult(status="refused", reason="Your code is larger than 64 KB.")
+    if len(solution.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES:
+        return PhaseResult(status="refused", reason="Your code is larger than 64 KB.")
+    if not _MODULE_FILE.fullmatch(module_file) or not all(
+        _TEST_NAME.fullmatch(name) for name in tests
+    ):
+        raise ValueError("Probe files look like test_<name>.py and tests like test_<name>.")
     available, why = sandbox_available()
     sandboxed = available
     if not available:
         if not getattr(settings, "EXERCISES_ALLOW_UNSANDBOXED", False):
-            return SandboxResult(
-                status="refused",
-                reason=f"Code cannot run on this server: {why}",
-                sandboxed=False,
+            return PhaseResult(
+                status="refused", reason=f"Code cannot run on this server: {why}", sandboxed=False
             )
         _warn_unsandboxed(why)
-    names = [name for name in test_files if re.fullmatch(r"test_[a-z0-9_]{1,40}\.py", name)]
-    if len(names) != len(test_files):
-        raise ValueError("Test file names must look like test_<name>.py.")
     try:
         base = _base_dir()
     except RuntimeError as exc:
         logger.error("sandbox directory refused: %s", exc)
-        return SandboxResult(status="refused", reason=f"Code cannot run on this server: {exc}")
+        return PhaseResult(status="refused", reason=f"Code cannot run on this server: {exc}")
     with _Slot() as slot:
         task_dir = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+        tmp_dir = Path(tempfile.mkdtemp(prefix="tmp-", dir=base))
+        read_results, write_results = os.pipe()
         try:
-            _write(task_dir, "solution.py", solution)
-            _write(task_dir, "harness.py", HARNESS.read_bytes())
-            for name in names:
-                _write(task_dir, name, test_files[name])
+            manifest = {
+                "results_fd": write_results,
+                "per_test_seconds": limits.per_test_seconds,
+                "module": module_file[:-3],
+                "tests": tests,
+            }
+            _write(task_dir, "solution.py", solution.encode("utf-8", "surrogatepass"))
+            _write(task_dir, "harness.py", _harness_bytes())
+            _write(task_dir, module_file, source)
+            _write(task_dir, "manifest.json", json.dumps(manifest))
             if slot.uid is not None:
-                for path in (task_dir, *task_dir.iterdir()):
+                for path in (task_dir, *task_dir.iterdir(), tmp_dir):
                     os.chown(path, slot.uid, slot.uid, follow_symlinks=False)
                 os.chmod(task_dir, 0o500)
-            result = _execute(
-                task_dir, names, limits=limits, uid=slot.uid, on_test=on_test, sandboxed=sandboxed
+            process = _spawn(
+                task_dir, tmp_dir, write_results, limits, uid=slot.uid, sandboxed=sandboxed
             )
+            result = _Collector(process, read_results, limits, on_record, keep_output).run()
         finally:
+            with contextlib.suppress(OSError):
+                os.close(write_results)
             shutil.rmtree(task_dir, ignore_errors=True)
+            shutil.rmtree(tmp_dir, ignore_errors=True)
     result.duration_ms = round((time.monotonic() - started) * 1000)
     result.sandboxed = sandboxed
     return result
 
 
-def _execute(
+_harness_cache: bytes | None = None
+
+
+def _harness_bytes() -> bytes:
+    global _harness_cache  # noqa: PLW0603
+    if _harness_cache is None:
+        _harness_cache = HARNESS.read_bytes()
+    return _harness_cache
+
+
+def _spawn(
     task_dir: Path,
-    names: list[str],
-    *,
+    tmp_dir: Path,
+    write_results: int,
     limits: Limits,
+    *,
     uid: int | None,
-    on_test: Callable[[TestOutcome], None] | None,
     sandboxed: bool,
-) -> SandboxResult:
-    read_results, write_results = os.pipe()
-    command = [PYTHON, "-I", "-B", "/task/harness.py", str(write_results),
-               str(limits.per_test_seconds), *names]  # fmt: skip
+) -> subprocess.Popen:
     seccomp_fd = _seccomp_fd() if sandboxed else None
     if sandboxed:
         assert seccomp_fd is not None
-        argv = _bwrap_args(str(task_dir), limits, seccomp_fd) + command
+        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits, seccomp_fd),
+                PYTHON, "-I", "-S", "-B", "/task/harness.py"]  # fmt: skip
         cwd = None
     else:  # development only, and said so loudly
-        argv = [PYTHON, "-I", "-B", str(task_dir / "harness.py"), str(write_results),
-                str(limits.per_test_seconds), *names]  # fmt: skip
+        argv = [PYTHON, "-I", "-S", "-B", str(task_dir / "harness.py")]
         cwd = str(task_dir)
     try:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -397,36 +486,33 @@ def _execute(
             env={"PATH": "/usr/bin:/bin"},
             cwd=cwd,
             pass_fds=tuple(fd for fd in (write_results, seccomp_fd) if fd is not None),
-            preexec_fn=_preexec(limits, uid),  # noqa: PLW1509 - rlimits and uid need it
+            preexec_fn=_preexec(limits, uid, tmp_dir if sandboxed else None),  # noqa: PLW1509
             start_new_session=True,
         )
     finally:
         os.close(write_results)
         if seccomp_fd is not None:
             os.close(seccomp_fd)
-    return _Collector(process, read_results, limits, on_test).run()
 
 
 class _Collector:
-    """Reads the learner's output and the harness's result lines until the run ends,
-    enforcing the wall clock and the output cap, and reporting each test as it lands."""
+    """Reads the process's output and its result records until it ends, enforcing the
+    wall clock, the output cap and the results' size, and handing on each record as it
+    lands."""
 
     def __init__(self, process: subprocess.Popen, read_results: int, limits: Limits,
-                 on_test: Callable[[TestOutcome], None] | None) -> None:  # fmt: skip
-        self.process, self.read_results, self.limits, self.on_test = (
-            process,
-            read_results,
-            limits,
-            on_test,
-        )
+                 on_record: Callable[[dict[str, Any]], bool] | None,
+                 keep_output: bool) -> None:  # fmt: skip
+        self.process, self.read_results, self.limits = process, read_results, limits
+        self.on_record, self.keep_output = on_record, keep_output
         self.output = bytearray()
+        self.output_seen = 0
         self.pending = b""
-        self.tests: list[TestOutcome] = []
-        self.import_problem: dict | None = None
-        self.done = False
+        self.results_seen = 0
+        self.records: list[dict[str, Any]] = []
         self.killed_for = ""
 
-    def run(self) -> SandboxResult:
+    def run(self) -> PhaseResult:
         assert self.process.stdout is not None
         selector = selectors.DefaultSelector()
         selector.register(self.process.stdout, selectors.EVENT_READ, "output")
@@ -438,7 +524,7 @@ class _Collector:
             if remaining <= 0:
                 self.killed_for = "wall"
                 break
-            for key, _ in selector.select(timeout=min(remaining, 0.5)):
+            for key, _ in selector.select(timeout=remaining):
                 chunk = self._read(key.fd)
                 if not chunk:
                     selector.unregister(key.fileobj)
@@ -449,7 +535,7 @@ class _Collector:
                     self._on_results(chunk)
                 if self.killed_for:
                     break
-        if self.killed_for:
+        if self.killed_for or streams:
             _kill(self.process)
         try:
             returncode = self.process.wait(timeout=5)
@@ -459,7 +545,15 @@ class _Collector:
         selector.close()
         os.close(self.read_results)
         self.process.stdout.close()
-        return self._result(returncode)
+        text, truncated = clean_output(bytes(self.output), self.limits.output_bytes)
+        return PhaseResult(
+            status="ran",
+            records=self.records,
+            output=text if self.keep_output else "",
+            truncated=truncated and self.keep_output,
+            killed_for=self.killed_for,
+            returncode=returncode,
+        )
 
     @staticmethod
     def _read(fd: int) -> bytes:
@@ -469,83 +563,66 @@ class _Collector:
             return b""
 
     def _on_output(self, chunk: bytes) -> None:
-        self.output += chunk
-        if len(self.output) > self.limits.output_bytes:
+        self.output_seen += len(chunk)
+        if self.keep_output and len(self.output) <= self.limits.output_bytes:
+            self.output += chunk
+        if self.output_seen > self.limits.output_bytes:
             self.killed_for = "output"
 
     def _on_results(self, chunk: bytes) -> None:
-        self.pending += chunk
-        if len(self.pending) > 1024 * 1024:
+        self.results_seen += len(chunk)
+        if self.results_seen > MAX_RESULTS_BYTES:
             self.killed_for = "results"
             return
+        self.pending += chunk
         *lines, self.pending = self.pending.split(b"\n")
+        if len(self.pending) > MAX_RECORD_BYTES:
+            self.killed_for = "results"
+            return
         for line in lines:
-            event = _parse(line)
-            if event is None:
-                continue
-            if event["type"] == "test":
-                outcome = TestOutcome(
-                    name=str(event.get("name", "?"))[:100],
-                    outcome=event["outcome"] if event.get("outcome") in OUTCOMES else "error",
-                    duration_ms=_int(event.get("duration_ms")),
-                    message=str(event.get("message") or "")[:2000],
-                    file=str(event.get("file") or "")[:60],
-                )
-                self.tests.append(outcome)
-                if self.on_test is not None:
-                    self.on_test(outcome)
-            elif event["type"] == "import":
-                self.import_problem = event
-            elif event["type"] == "done":
-                self.done = True
-
-    def _result(self, returncode: int) -> SandboxResult:
-        limits = self.limits
-        text, truncated = clean_output(bytes(self.output), limits.output_bytes)
-        tests = self.tests
-        status = "passed" if tests and all(t.outcome == "passed" for t in tests) else "failed"
-        reason = ""
-        if self.import_problem is not None:
-            status = "timeout" if self.import_problem.get("outcome") == "timeout" else "error"
-            reason = _hint(str(self.import_problem.get("message", ""))[:2000], limits)
-        elif self.killed_for == "wall":
-            status, reason = "timeout", f"Stopped after {limits.wall_seconds:g} s (wall clock)."
-        elif self.killed_for == "output":
-            status = "error"
-            reason = f"Output limit reached ({limits.output_bytes // 1024} KB): stopped."
-        elif self.killed_for == "results":
-            status, reason = "error", "The test harness was flooded: stopped."
-        elif not self.done:
-            status, reason = _why_it_died(returncode, limits, text)
-        elif any(t.outcome == "timeout" for t in tests):
-            reason = f"A test ran longer than {limits.per_test_seconds:g} s."
-        if truncated and not reason:
-            reason = f"Output truncated at {limits.output_bytes // 1024} KB."
-        return SandboxResult(status=status, tests=tests, output=text, reason=reason)
+            record = parse_record(line)
+            if record is None:
+                self.killed_for = "protocol"
+                return
+            self.records.append(record)
+            if self.on_record is not None and self.on_record(record) is False:
+                self.killed_for = "protocol"
+                return
 
 
-OUTCOMES = {"passed", "failed", "error", "timeout"}
+def json_depth_ok(text: bytes, limit: int) -> bool:
+    """Whether the JSON text nests arrays and objects at most ``limit`` deep (counted
+    outside strings), so ``json.loads`` cannot recurse out of the stack."""
+    depth, in_string, escaped = 0, False, False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
 
 
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-
-
-def _hint(message: str, limits: Limits) -> str:
-    """Name the limit behind a low-level error the learner's code hit."""
-    if "BlockingIOError" in message and "Errno 11" in message:
-        return message + f" — the sandbox allows {limits.processes} processes."
-    if "MemoryError" in message:
-        return message + f" — the sandbox allows {limits.memory_bytes // (1024 * 1024)} MB."
-    return message
-
-
-def _parse(line: bytes) -> dict | None:
-    try:
-        event = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+def parse_record(line: bytes) -> dict[str, Any] | None:
+    """One line the process wrote, as a JSON object, or None when it is not one (too
+    long, too deep, not UTF-8, not JSON, a number too large to read)."""
+    if len(line) > MAX_RECORD_BYTES or not json_depth_ok(line, MAX_RECORD_DEPTH):
         return None
-    return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -554,11 +631,28 @@ def _kill(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _why_it_died(returncode: int, limits: Limits, output: str) -> tuple[str, str]:
+def why_it_died(returncode: int | None, limits: Limits, output: str) -> str:
+    """Name the limit behind a process's end, from its exit status."""
     if returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGKILL):
-        return "timeout", f"CPU time limit reached ({limits.cpu_seconds} s)."
+        return f"CPU time limit reached ({limits.cpu_seconds} s)."
     if "MemoryError" in output or returncode in (-signal.SIGSEGV, 128 + signal.SIGSEGV):
-        return "error", f"Memory limit reached ({limits.memory_bytes // (1024 * 1024)} MB)."
+        return f"Memory limit reached ({limits.memory_bytes // (1024 * 1024)} MB)."
     if returncode == 0:
-        return "error", "Your code ended the test run early (it exited before the tests finished)."
-    return "error", f"The test run stopped unexpectedly (exit status {returncode})."
+        return "Your code ended the test run early (it exited before the tests finished)."
+    return f"The test run stopped unexpectedly (exit status {returncode})."
+
+
+def hint(message: str, limits: Limits) -> str:
+    """Name the limit behind a low-level error the learner's code hit."""
+    if "BlockingIOError" in message and "Errno 11" in message:
+        return message + f" — the sandbox allows {limits.processes} processes."
+    if "MemoryError" in message:
+        return message + f" — the sandbox allows {limits.memory_bytes // (1024 * 1024)} MB."
+    if f"Errno {errno.ENOSPC}" in message or "No space left" in message:
+        return message + (
+            f" — /tmp holds at most {limits.tmp_files - 1} files and directories and "
+            f"{limits.tmp_bytes // (1024 * 1024)} MB."
+        )
+    if "Too many open files" in message:
+        return message + f" — the sandbox allows {limits.open_files} open files."
+    return message

@@ -31,8 +31,9 @@ from django.utils import timezone
 from apps.core import content_version, ratelimit
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.markdown import render_markdown
-from apps.exercises import events, selectors
+from apps.exercises import events, grading, selectors
 from apps.exercises.errors import CodeTooLarge, IdempotencyKeyReused, RunInProgress, TooManyRuns
+from apps.exercises.grading import test_names
 from apps.exercises.models import (
     FINISHED,
     IN_FLIGHT,
@@ -47,8 +48,6 @@ from apps.exercises.models import (
 
 logger = logging.getLogger(__name__)
 
-VISIBLE_FILE = "test_visible.py"
-HIDDEN_FILE = "test_hidden.py"
 MAX_MESSAGE_CHARS = 4000
 MAX_ATTEMPTS = 2  # executions of one run (a worker lost twice on it gives up)
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -56,19 +55,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --------------------------------------------------------------------------- exercises
-
-
-def test_names(source: str) -> list[str]:
-    """The tests the sandbox's harness runs from ``source`` (parsed, never run): the
-    module's own top-level ``test_*`` functions, in order."""
-    tree = ast.parse(source)
-    names = [
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.name.startswith("test_")
-    ]
-    return list(dict.fromkeys(names))  # a redefinition replaces the earlier function
 
 
 def exercise_render(exercise: Exercise) -> None:
@@ -114,10 +100,44 @@ def exercise_content_changed() -> None:
     content_version.bump()
 
 
+def exercise_expectations(exercise: Exercise) -> dict[str, Any] | None:
+    """The exercise's stored expected observations if they are current (recorded from
+    its present reference and tests), else None."""
+    if not exercise.expected_json:
+        return None
+    try:
+        expected = grading.loads_expectations(exercise.expected_json)
+    except grading.ExpectationsError:
+        logger.error("exercise %s: stored expectations cannot be read", exercise.slug)
+        return None
+    return grading.expectations_for(
+        expected,
+        solution=exercise.solution_code,
+        visible=exercise.test_visible,
+        hidden=exercise.test_hidden,
+    )
+
+
+def exercise_expectations_record(exercise: Exercise) -> grading.ExpectationReport:
+    """Run the reference solution through the exercise's probes in the sandbox and, when
+    it gives clean, repeatable values, keep them on ``exercise`` (not saved)."""
+    report = grading.record_expectations(
+        solution=exercise.solution_code,
+        visible=exercise.test_visible,
+        hidden=exercise.test_hidden,
+        time_limit_s=exercise.time_limit_seconds,
+    )
+    if report.ok and report.expected is not None:
+        exercise.expected_json = grading.dumps_expectations(report.expected)
+    return report
+
+
 @dataclass
 class CheckReport:
-    """What ``exercise_check`` found: the reference must pass everything, the starter must
-    fail at least one test (or learners would have nothing to do)."""
+    """What ``exercise_check`` found: the reference must give clean, repeatable values
+    (those are the expected ones) and pass everything when graded, the stored values
+    must be current, and the starter must fail at least one test (or learners would
+    have nothing to do)."""
 
     reference_passed: int = 0
     total: int = 0
@@ -141,23 +161,40 @@ class CheckReport:
 
 
 def exercise_check(exercise: Exercise) -> CheckReport:
-    """Run the reference solution and the starter against every test, in the sandbox."""
+    """Record the reference's values afresh, compare them with the stored ones, and
+    grade the reference and the starter against them, all in the sandbox."""
     report = CheckReport()
     try:
         exercise_render(exercise)
     except ValidationError as exc:
         report.problems.extend(exc.messages)
         return report
-    files = _test_files(exercise, Mode.SUBMIT)
-    visible = set(test_names(exercise.test_visible))
-    report.visible_total = len(visible)
+    report.visible_total = exercise.visible_test_count
     report.total = exercise.visible_test_count + exercise.hidden_test_count
-    reference = sandbox_run(
+    recorded = grading.record_expectations(
         solution=exercise.solution_code,
-        test_files=files,
-        on_test=None,
+        visible=exercise.test_visible,
+        hidden=exercise.test_hidden,
         time_limit_s=exercise.time_limit_seconds,
     )
+    if recorded.refused:
+        report.problems.append(f"The sandbox refused to run the reference: {recorded.refused}")
+        return report
+    report.problems.extend(recorded.problems)
+    if recorded.expected is None:
+        return report
+    stored = exercise_expectations(exercise)
+    if stored is None:
+        report.problems.append(
+            "The stored expected values are missing or out of date: save the exercise (or "
+            "import it again) to record them."
+        )
+    elif grading.dumps_expectations(stored) != grading.dumps_expectations(recorded.expected):
+        report.problems.append(
+            "The stored expected values differ from what the reference gives now: save the "
+            "exercise to record them again."
+        )
+    reference = _grade(exercise, exercise.solution_code, recorded.expected, submit=True)
     report.reference_passed = sum(1 for t in reference.tests if t.outcome == "passed")
     if reference.status != "passed" or report.reference_passed < report.total:
         failing = [t.name for t in reference.tests if t.outcome != "passed"]
@@ -167,26 +204,29 @@ def exercise_check(exercise: Exercise) -> CheckReport:
             + (f"; not passing: {', '.join(failing[:10])}" if failing else "")
             + ")."
         )
-    starter = sandbox_run(
-        solution=exercise.starter_code,
-        test_files=files,
-        on_test=None,
-        time_limit_s=exercise.time_limit_seconds,
-    )
+    starter = _grade(exercise, exercise.starter_code, recorded.expected, submit=True)
     if starter.status == "refused":
         report.problems.append(f"The sandbox refused to run the starter: {starter.reason}")
         return report
-    if starter.tests:
-        failed = [t for t in starter.tests if t.outcome != "passed"]
-        report.starter_failed = len(failed)
-        report.starter_failed_visible = sum(
-            1 for t in failed if not _is_hidden(t.name, visible, getattr(t, "file", ""))
-        )
-    elif starter.status != "passed":  # nothing collected (say, an import error): all fail
-        report.starter_failed, report.starter_failed_visible = report.total, len(visible)
+    failed = [t for t in starter.tests if t.outcome != "passed"]
+    report.starter_failed = len(failed)
+    report.starter_failed_visible = sum(1 for t in failed if not t.hidden)
     if report.starter_failed == 0:
         report.problems.append("The starter passes every test: learners have nothing to do.")
     return report
+
+
+def _grade(exercise: Exercise, code: str, expected: dict[str, Any], *, submit: bool,
+           on_test: Any = None) -> grading.GradeResult:  # fmt: skip
+    return grading.grade(
+        solution=code,
+        visible=exercise.test_visible,
+        hidden=exercise.test_hidden,
+        expected=expected,
+        submit=submit,
+        on_test=on_test,
+        time_limit_s=exercise.time_limit_seconds,
+    )
 
 
 # --------------------------------------------------------------------------- runs
@@ -324,75 +364,33 @@ def _execute_in_thread(run_id: int) -> None:
         close_old_connections()
 
 
-def sandbox_run(**kwargs: Any) -> Any:
-    """The sandbox's ``run_tests`` (imported when first needed)."""
-    from apps.exercises import sandbox
-
-    return sandbox.run_tests(**kwargs)
-
-
-def _test_files(exercise: Exercise, mode: str) -> dict[str, str]:
-    files = {VISIBLE_FILE: exercise.test_visible}
-    if mode == Mode.SUBMIT and exercise.test_hidden.strip():
-        files[HIDDEN_FILE] = exercise.test_hidden
-    return files
-
-
-def _is_hidden(name: str, visible: set[str], file: str = "") -> bool:
-    """Whether a reported test is hidden. Unsure means hidden: a test is shown by name
-    only when it comes from the visible file."""
-    if file:
-        return file != VISIBLE_FILE
-    if name == "test_visible (loading)":  # the visible file itself failed to load
-        return False
-    where, bare = "", name
-    for separator in ("::", "."):
-        if separator in bare:
-            where, _, bare = bare.rpartition(separator)
-            break
-    if where and "test_visible" not in where:
-        return True
-    return bare.split("[", 1)[0] not in visible
-
-
 def _clean(text: str, limit: int) -> str:
     return _CONTROL.sub("", text or "")[:limit]
 
 
 class _Recorder:
-    """``on_test``: store each result in its own small transaction, then broadcast it."""
+    """``on_test``: store each result in its own small transaction, then broadcast it.
+    Names, outcomes and whether a test is hidden come from the grader (outside the
+    sandbox); a hidden test's message is never stored."""
 
-    def __init__(self, run: Run, visible: set[str]) -> None:
+    def __init__(self, run: Run) -> None:
         self.run = run
-        self.visible = visible
         self.entries: list[dict[str, Any]] = []
-        self.by_name: dict[tuple[str, str], dict[str, Any]] = {}
-        self.hidden_count = 0
 
-    def entry(self, outcome: Any) -> dict[str, Any]:
-        name, file = str(outcome.name), str(getattr(outcome, "file", "") or "")
-        if (file, name) in self.by_name:
-            return self.by_name[(file, name)]
-        hidden = _is_hidden(name, self.visible, file)
-        if hidden:
-            self.hidden_count += 1
-        value = outcome.outcome if outcome.outcome in RunStatus.values else "error"
-        entry = {
-            "name": f"hidden test {self.hidden_count}" if hidden else _clean(name, 200),
-            "outcome": value,
+    @staticmethod
+    def entry(outcome: grading.TestOutcome) -> dict[str, Any]:
+        hidden = bool(outcome.hidden)
+        return {
+            "name": _clean(outcome.name, 200),
+            "outcome": outcome.outcome if outcome.outcome in RunStatus.values else "error",
             "duration_ms": max(int(outcome.duration_ms or 0), 0),
-            # A hidden test's message would show its asserts (expected values): never sent.
-            "message": "" if hidden else _clean(str(outcome.message or ""), MAX_MESSAGE_CHARS),
+            "message": "" if hidden else grading.clean(outcome.message, MAX_MESSAGE_CHARS),
             "hidden": hidden,
         }
-        self.by_name[(file, name)] = entry
-        self.entries.append(entry)
-        return entry
 
-    def __call__(self, outcome: Any) -> None:
-        if (str(getattr(outcome, "file", "") or ""), str(outcome.name)) in self.by_name:
-            return
+    def __call__(self, outcome: grading.TestOutcome) -> None:
         entry = self.entry(outcome)
+        self.entries.append(entry)
         run = self.run
         run.tests = list(self.entries)
         run.passed = sum(1 for e in self.entries if e["outcome"] == "passed")
@@ -454,19 +452,28 @@ def _finish(run: Run, *, status: str, reason: str = "", output: str = "",
 
 
 def run_execute(*, run_id: int) -> Run:
-    """Execute a queued run in the sandbox (the ``exercises.run`` task's body)."""
+    """Execute a queued run in the sandbox and grade it (the ``exercises.run`` task's
+    body). The verdict comes from ``apps.exercises.grading``: the learner's process only
+    reports values, compared here with the reference's."""
     run = _start(run_id)
     if run is None:
         return Run.objects.get(pk=run_id)
     exercise = run.exercise
-    visible = set(test_names(exercise.test_visible))
-    recorder = _Recorder(run, visible)
+    expected = exercise_expectations(exercise)
+    if expected is None:
+        logger.error("exercise %s has no current expected values: run %s refused",
+                     exercise.slug, run.pk)  # fmt: skip
+        with transaction.atomic():
+            return _finish(
+                run,
+                status=RunStatus.REFUSED,
+                reason="This exercise is being updated (its expected results are not "
+                "recorded yet). Please try again later.",
+            )
+    recorder = _Recorder(run)
     try:
-        result = sandbox_run(
-            solution=run.code,
-            test_files=_test_files(exercise, run.mode),
-            on_test=recorder,
-            time_limit_s=exercise.time_limit_seconds,
+        result = _grade(
+            exercise, run.code, expected, submit=run.mode == Mode.SUBMIT, on_test=recorder
         )
     except Exception:
         logger.exception("the sandbox failed on run %s", run.pk)
@@ -476,25 +483,16 @@ def run_execute(*, run_id: int) -> Run:
                 status=RunStatus.ERROR,
                 reason="The checker failed; this is not your code's fault. Please try again.",
             )
-    for outcome in result.tests:  # results on_test missed, if any
-        recorder.entry(outcome)
     run.tests = list(recorder.entries)
     status = result.status if result.status in RunStatus.values else RunStatus.ERROR
     reason = str(result.reason or "")
     passed = sum(1 for e in run.tests if e["outcome"] == "passed")
-    expected = run.total
-    if status == RunStatus.PASSED and (not run.tests or passed < len(run.tests)):
-        status, reason = RunStatus.ERROR, reason or "The tests did not all report."
-    elif status == RunStatus.PASSED and len(run.tests) < expected:
-        status = RunStatus.FAILED
-        reason = f"Only {len(run.tests)} of {expected} tests ran."
-    elif status == RunStatus.FAILED and not reason:
-        failed = len(run.tests) - passed
-        reason = f"{failed} of {len(run.tests)} test{'s' if len(run.tests) != 1 else ''} failed."
-    if status in (RunStatus.PASSED, RunStatus.FAILED):
-        run.total = len(run.tests)
-    else:
-        run.total = max(expected, len(run.tests))
+    expected_total = _expected_total(exercise, run.mode)
+    if status == RunStatus.PASSED and (
+        not run.tests or passed < len(run.tests) or len(run.tests) < expected_total
+    ):
+        status, reason = RunStatus.FAILED, reason or "Not every test passed."
+    run.total = max(expected_total, len(run.tests))
     with transaction.atomic():
         return _finish(
             run,
