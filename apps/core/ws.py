@@ -4,7 +4,8 @@ It does the checks every consumer needs, so that concrete consumers only parse,
 call services and reply:
 
 * frames larger than ``max_frame_bytes`` are refused and the socket closed (1009);
-* bad JSON, a non-object, a missing or unknown ``type`` and invalid fields get an
+* bad JSON (or JSON nested too deeply, or with an overlong number: ``apps.core.jsonbody``),
+  a non-object, a missing or unknown ``type`` and invalid fields get an
   error frame and the connection is kept;
 * each connection has a token bucket: past it messages get a ``rate_limited``
   error frame, and a client that keeps flooding is disconnected (1008);
@@ -22,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+from apps.core import jsonbody
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +98,9 @@ class JsonConsumer(AsyncWebsocketConsumer):
             await self.send_error("rate_limited", "Too many messages; slow down.")
             return
         try:
-            message = json.loads(raw)
-        except ValueError:
-            await self.send_error("bad_json", "The frame is not valid JSON.")
+            message = jsonbody.loads(raw, what="The frame")
+        except jsonbody.JsonError as exc:  # not JSON, nested too deeply, a huge number
+            await self.send_error("bad_json", str(exc))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.send_error("bad_message", "A message is a JSON object with a string 'type'.")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.core import jsonbody
 from apps.core.cache import cache_for_anonymous
 from apps.core.errors import ApplicationError, NotFound
 from apps.quizzes import selectors, services
@@ -97,9 +96,9 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             {"error": {"code": "too_large", "message": "Request too large."}}, status=413
         )
     try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"error": {"code": "bad_json", "message": "Send JSON."}}, status=400)
+        payload = jsonbody.loads(request.body or b"{}", what="The request body")
+    except jsonbody.JsonError as exc:
+        return JsonResponse({"error": {"code": "bad_json", "message": str(exc)}}, status=400)
     answers = payload.get("answers") if isinstance(payload, dict) else None
     try:
         attempt = services.attempt_save_answers(

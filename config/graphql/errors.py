@@ -10,8 +10,10 @@ APIs can fail the same way::
 Resolvers and mutations do not catch domain errors: a service or selector raises an
 ``ApplicationError`` subclass, graphql-core records it against the field, and
 :func:`format_error` turns it into ``message`` + ``extensions.code`` (+ ``details``
-when the error carries ``extra``). Anything else that escapes a resolver is logged
-with its traceback and answered as ``"Internal error."`` / ``internal_error``.
+when the error carries ``extra``). A ``ValueError`` (or ``TypeError``) raised while the
+request's values are read — outside any field — is the client's: ``bad_user_input``,
+logged as a warning. Anything else that escapes a resolver is logged with its traceback
+and answered as ``"Internal error."`` / ``internal_error``.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ def error_dict(message: str, code: str, **details: Any) -> dict[str, Any]:
     return {"message": message, "extensions": extensions}
 
 
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def strip_suggestions(message: str) -> str:
     """Remove graphql-core's "Did you mean …?" hints (they disclose schema names)."""
     return _SUGGESTION.sub("", message)
@@ -97,6 +103,12 @@ def format_error(error: GraphQLError, *, default_code: str, suggestions: bool) -
         message, extensions = "Not found.", {"code": NOT_FOUND}
     elif isinstance(original, DjangoPermissionDenied):
         message, extensions = PERMISSION_DENIED_MESSAGE, {"code": PERMISSION_DENIED}
+    elif not error.path and isinstance(original, ValueError | TypeError | OverflowError):
+        # Raised while reading the request's values (a scalar's parse_literal or
+        # parse_value during validation or variable coercion), not by a resolver: the
+        # input is bad. A client error: logged without a traceback.
+        logger.warning("GraphQL input refused: %s", _shorten(str(original)))
+        message, extensions = _shorten(error.message), {"code": BAD_USER_INPUT}
     else:
         logger.error(
             "GraphQL resolver error at %s",

@@ -5,7 +5,8 @@ The view runs them in this order, cheapest first, and answers 400 on the first f
 1. the request body size (``GRAPHQL_MAX_BODY_BYTES``), before JSON decoding;
 2. the parser's token cap (``GRAPHQL_MAX_TOKENS``, graphql-core's ``max_tokens``);
 3. :func:`limit_rules`: fragment cycles (graphql-core's ``NoFragmentCyclesRule``),
-   introspection when it is off (``GRAPHQL_INTROSPECTION``) and
+   introspection when it is off (``GRAPHQL_INTROSPECTION``), NUL in strings, number
+   literals longer than JSON bodies may carry (:class:`NumberLiteralsRule`) and
    :class:`OperationLimitsRule` — depth, aliases and field selections per operation,
    counted with fragments expanded (``GRAPHQL_MAX_DEPTH``, ``GRAPHQL_MAX_ALIASES``,
    ``GRAPHQL_MAX_FIELDS``);
@@ -36,14 +37,17 @@ from graphql.language import (
     BREAK,
     DocumentNode,
     FieldNode,
+    FloatValueNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
 from graphql.validation import ASTValidationRule, NoFragmentCyclesRule
 
+from apps.core.jsonbody import MAX_NUMBER_CHARS
 from config.graphql.errors import (
     BAD_USER_INPUT,
     INTROSPECTION_DISABLED,
@@ -209,6 +213,32 @@ class NoNulCharactersRule(ASTValidationRule):
             self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": BAD_USER_INPUT}))
 
 
+class NumberLiteralsRule(ASTValidationRule):
+    """Refuse number literals longer than JSON bodies may carry (``MAX_NUMBER_CHARS``).
+
+    graphql-core converts ``Int`` (and ``GenericScalar``) literals with ``int()``, which
+    refuses more than 4,300 digits with a ``ValueError`` that would surface as an internal
+    error; no argument of this API needs more than a few digits.
+    """
+
+    def enter_int_value(self, node: IntValueNode, *_args: Any) -> None:
+        self._check(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_args: Any) -> None:
+        self._check(node)
+
+    def _check(self, node: IntValueNode | FloatValueNode) -> None:
+        if len(node.value) > MAX_NUMBER_CHARS:
+            self.report_error(
+                GraphQLError(
+                    f"A number literal is {len(node.value)} characters long; "
+                    f"the limit is {MAX_NUMBER_CHARS}.",
+                    node,
+                    extensions={"code": BAD_USER_INPUT},
+                )
+            )
+
+
 def has_nul(value: Any) -> bool:
     """Whether a variables value holds NUL anywhere (keys included)."""
     if isinstance(value, str):
@@ -226,6 +256,7 @@ def limit_rules() -> list[type[ASTValidationRule]]:
         NoFragmentCyclesRule,
         OperationLimitsRule,
         NoNulCharactersRule,
+        NumberLiteralsRule,
     ]
     if not settings.GRAPHQL_INTROSPECTION:
         rules.append(IntrospectionRule)
@@ -237,6 +268,7 @@ __all__ = [
     "DocumentCost",
     "IntrospectionRule",
     "NoNulCharactersRule",
+    "NumberLiteralsRule",
     "OperationLimitsRule",
     "has_nul",
     "limit_rules",

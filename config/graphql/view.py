@@ -34,7 +34,6 @@ API request without a query.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections import OrderedDict
@@ -66,6 +65,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from apps.accounts.authentication import ApiTokenAuthentication
+from apps.core import jsonbody
 from config.graphql import errors as codes
 from config.graphql.errors import error_dict, format_error
 from config.graphql.validation import NUL_MESSAGE, has_nul, limit_rules
@@ -249,11 +249,9 @@ class GraphQLApiView(GraphQLView):
                     codes.UNSUPPORTED_MEDIA_TYPE,
                 )
             try:
-                data = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                raise Refusal(
-                    400, "The request body is not valid JSON.", codes.BAD_REQUEST
-                ) from None
+                data = jsonbody.loads(body, what="The request body")
+            except jsonbody.JsonError as exc:
+                raise Refusal(400, str(exc), codes.BAD_REQUEST) from None
             if isinstance(data, list):
                 raise Refusal(
                     400,
@@ -274,9 +272,11 @@ class GraphQLApiView(GraphQLView):
         variables = data.get("variables")
         if isinstance(variables, str):
             try:
-                variables = json.loads(variables) if variables.strip() else None
-            except ValueError:
-                raise Refusal(400, "'variables' is not valid JSON.", codes.BAD_REQUEST) from None
+                variables = (
+                    jsonbody.loads(variables, what="'variables'") if variables.strip() else None
+                )
+            except jsonbody.JsonError as exc:
+                raise Refusal(400, str(exc), codes.BAD_REQUEST) from None
         if variables is not None and not isinstance(variables, dict):
             raise Refusal(400, "'variables' must be a JSON object.", codes.BAD_REQUEST)
         operation_name = data.get("operationName") or None

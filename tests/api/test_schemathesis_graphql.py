@@ -40,12 +40,19 @@ SCHEMA_FILE = Path(django_settings.BASE_DIR) / "schema" / "schema.graphql"
 
 def _value_nodes() -> st.SearchStrategy[graphql.ValueNode]:
     """Any JSON-like GraphQL literal, for the answers argument (GenericScalar): objects keyed
-    by question ids and answer shapes, and everything else a client could send."""
+    by question ids and answer shapes, and everything else a client could send, huge
+    numbers included."""
     leaves = st.one_of(
         st.integers(-(2**31), 2**31 - 1).map(lambda v: graphql.IntValueNode(value=str(v))),
         st.text(max_size=20).map(lambda v: graphql.StringValueNode(value=v)),
         st.booleans().map(lambda v: graphql.BooleanValueNode(value=v)),
         st.just(graphql.NullValueNode()),
+        # Numbers no answer needs: past Python's 4,300-digit int() limit, past the API's
+        # 100-character limit, and out of float range. Each must be a coded refusal.
+        st.sampled_from(["9" * 5000, "-" + "1" * 101]).map(lambda v: graphql.IntValueNode(value=v)),
+        st.sampled_from(["1e400", "-1e400", "0." + "5" * 120]).map(
+            lambda v: graphql.FloatValueNode(value=v)
+        ),
     )
     names = st.sampled_from(["choice", "choices", "value", "text", "order", "q1", "x"])
 
