@@ -58,7 +58,8 @@ run: setup sandbox-deps ## Set up and serve the site with websockets on http://$
 	@echo "  then author content at http://$(HOST):$(PORT)/admin/   (Ctrl-C stops the server)"
 	@echo ""
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
-	  --ws-max-size 65536 --reload --reload-dir apps --reload-dir config --reload-dir templates
+	  --ws-max-size 65536 --no-server-header \
+	  --reload --reload-dir apps --reload-dir config --reload-dir templates
 
 .PHONY: serve
 serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + websockets, one port)

@@ -16,4 +16,5 @@ class Worker(UvicornWorker):
         # and ~35 KiB of RSS per socket (bench/live_bench.py, README "Live sessions").
         "ws_per_message_deflate": False,
         "proxy_headers": False,
+        "server_header": False,  # no "server: uvicorn" on every response
     }

@@ -112,6 +112,7 @@ class ThreadedAsgiServer:
             lifespan="off",
             log_level="warning",
             ws_max_size=65536,
+            server_header=False,  # as config/workers.py
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -89,6 +89,7 @@ def test_gunicorn_serves_http_and_websockets_on_one_port_with_json_logs(gunicorn
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers.get("Server") is None  # no "server: uvicorn" banner
         page = response.read().decode()
     assert "/static/css/app." in page  # hashed name from the manifest storage
 
