@@ -13,18 +13,20 @@ def ok(payload):
     return StoredResponse(201, {"echo": payload})
 
 
-def test_key_length_validation():
+def plain(result):
+    """handle()'s (response, replayed) as (status, body, replayed)."""
+    response, replayed = result
+    return response.status, response.body, replayed
+
+
+def test_key_length_validation(check):
     store = IdempotencyStore()
     for key in ("", "k" * 256):
-        try:
-            store.handle("c", key, {}, ok)
-        except ValueError:
-            continue
-        raise AssertionError(f"a key of length {len(key)} should raise ValueError")
-    assert store.handle("c", "k" * 255, {}, ok)[1] is False
+        check.raises(f"a key of length {len(key)}", ValueError, store.handle, "c", key, {}, ok)
+    check("a key of length 255: (status, body, replayed)", plain(store.handle("c", "k" * 255, {}, ok)))
 
 
-def test_exception_releases_the_key():
+def test_exception_releases_the_key(check):
     store = IdempotencyStore()
     calls = []
 
@@ -34,57 +36,56 @@ def test_exception_releases_the_key():
             raise ConnectionError("provider timeout")
         return StoredResponse(201, {"n": len(calls)})
 
-    try:
-        store.handle("c", "k", {"a": 1}, flaky)
-    except ConnectionError:
-        pass
-    else:
-        raise AssertionError("the exception from process must propagate")
-    got = store.handle("c", "k", {"a": 1}, flaky)
-    assert got == (StoredResponse(201, {"n": 2}), False), f"the retry should run again, got {got!r}"
+    check.raises("first call, process raises ConnectionError", ConnectionError, store.handle, "c", "k", {"a": 1}, flaky)
+    check("the retry: (status, body, replayed)", plain(store.handle("c", "k", {"a": 1}, flaky)))
 
 
-def test_server_errors_are_not_stored_but_client_errors_are():
+def test_server_errors_are_not_stored_but_client_errors_are(check):
     store = IdempotencyStore()
     replies = [StoredResponse(503, {"error": "busy"}), StoredResponse(201, {"ok": True})]
     got1 = store.handle("c", "k", {}, lambda p: replies.pop(0))
     got2 = store.handle("c", "k", {}, lambda p: replies.pop(0))
-    assert got1 == (StoredResponse(503, {"error": "busy"}), False), f"unexpected {got1!r}"
-    assert got2 == (StoredResponse(201, {"ok": True}), False), f"a 503 must not be replayed, got {got2!r}"
+    check("first call answered 503: (status, body, replayed)", plain(got1))
+    check("retry after the 503: (status, body, replayed)", plain(got2))
 
     declined = StoredResponse(402, {"error": "card_declined"})
     store.handle("c", "k2", {}, lambda p: declined)
     got = store.handle("c", "k2", {}, lambda p: StoredResponse(201, {}))
-    assert got == (declined, True), f"a 4xx result is final and must be replayed, got {got!r}"
+    check("retry after a 402: (status, body, replayed)", plain(got))
 
 
-def test_reentrant_call_is_in_progress():
+def test_reentrant_call_is_in_progress(check):
     store = IdempotencyStore()
-    seen = []
 
     def process(payload):
-        try:
-            store.handle("c", "k", {"other": True}, ok)
-        except RequestInProgress:
-            seen.append("in progress")
+        check.raises(
+            "handle('c', 'k', {'other': True}) while 'k' is being processed",
+            RequestInProgress,
+            store.handle,
+            "c",
+            "k",
+            {"other": True},
+            ok,
+        )
         return StoredResponse(201, {})
 
-    store.handle("c", "k", {"a": 1}, process)
-    assert seen == ["in progress"], f"a second call during processing should raise RequestInProgress: {seen!r}"
+    check("the first call: (status, body, replayed)", plain(store.handle("c", "k", {"a": 1}, process)))
 
 
-def test_expiry_frees_the_key():
+def test_expiry_frees_the_key(check):
     clock = FakeClock()
     store = IdempotencyStore(ttl=60, clock=clock)
     store.handle("c", "k", {"amount": 1}, ok)
     clock.now = 59.9
-    assert store.handle("c", "k", {"amount": 1}, ok)[1] is True, "still within the ttl: replay"
+    check("at t=59.9 (ttl 60): replayed", store.handle("c", "k", {"amount": 1}, ok)[1])
     clock.now = 60.0
-    got = store.handle("c", "k", {"amount": 2}, ok)
-    assert got == (StoredResponse(201, {"echo": {"amount": 2}}), False), f"after expiry the key is new: {got!r}"
+    check(
+        "at t=60.0 with another payload: (status, body, replayed)",
+        plain(store.handle("c", "k", {"amount": 2}, ok)),
+    )
 
 
-def test_ttl_counts_from_when_the_response_was_stored():
+def test_ttl_counts_from_when_the_response_was_stored(check):
     clock = FakeClock()
     store = IdempotencyStore(ttl=10, clock=clock)
 
@@ -94,16 +95,20 @@ def test_ttl_counts_from_when_the_response_was_stored():
 
     store.handle("c", "k", {}, slow)
     clock.now = 17.0  # 9 s after it was stored
-    assert store.handle("c", "k", {}, ok)[1] is True, "expiry counts from when the response was stored"
+    check("at t=17 (stored at t=8, ttl 10): (status, body, replayed)", plain(store.handle("c", "k", {}, ok)))
 
 
-def test_nested_payload_fingerprint_ignores_key_order():
+def test_nested_payload_fingerprint_ignores_key_order(check):
     store = IdempotencyStore()
     store.handle("c", "k", {"card": {"last4": "4242", "exp": "12/30"}, "amount": 5}, ok)
     got = store.handle("c", "k", {"amount": 5, "card": {"exp": "12/30", "last4": "4242"}}, ok)
-    assert got[1] is True, "nested key order must not change the fingerprint"
-    try:
-        store.handle("c", "k", {"amount": 5, "card": {"exp": "12/31", "last4": "4242"}}, ok)
-    except IdempotencyConflict:
-        return
-    raise AssertionError("a changed nested value is a different payload")
+    check("nested keys reordered: (status, body, replayed)", plain(got))
+    check.raises(
+        "a changed nested value (exp '12/31')",
+        IdempotencyConflict,
+        store.handle,
+        "c",
+        "k",
+        {"amount": 5, "card": {"exp": "12/31", "last4": "4242"}},
+        ok,
+    )

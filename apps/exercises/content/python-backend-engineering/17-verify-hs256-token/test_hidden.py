@@ -1,4 +1,5 @@
 import hmac
+import json
 
 import solution
 from solution import ExpiredToken, InvalidToken, b64url_decode, b64url_encode, sign, verify
@@ -11,97 +12,111 @@ def claims(**extra):
     return {"sub": "user-42", "aud": "orders-api", "exp": NOW + 600, **extra}
 
 
-def rejects(token, exc=InvalidToken, not_exc=None, **kw):
-    kw = {"audience": "orders-api", "now": NOW, **kw}
+def attempt(token, **kw):
+    """verify(token, KEY) with audience 'orders-api' and now=NOW unless given."""
+    return verify(token, KEY, **{"audience": "orders-api", "now": NOW, **kw})
+
+
+def rejection(token, **kw):
+    """How verify() turned the token down: 'ExpiredToken', 'InvalidToken' (any other
+    InvalidToken) or 'accepted'. Any other exception stops the test."""
     try:
-        got = verify(token, KEY, **kw)
-    except exc as caught:
-        if not_exc is not None and isinstance(caught, not_exc):
-            raise AssertionError(f"expected {exc.__name__} but not {not_exc.__name__}")
-        return
-    except Exception as other:
-        raise AssertionError(f"expected {exc.__name__}, got {type(other).__name__}: {other}")
-    raise AssertionError(f"expected {exc.__name__}, but the token was accepted: {got!r}")
+        attempt(token, **kw)
+    except ExpiredToken:
+        return "ExpiredToken"
+    except InvalidToken:
+        return "InvalidToken"
+    return "accepted"
 
 
 def raw_token(header: dict | bytes, payload: dict | bytes, key=KEY):
-    import json
-
     h = b64url_encode(header if isinstance(header, bytes) else json.dumps(header).encode())
     p = b64url_encode(payload if isinstance(payload, bytes) else json.dumps(payload).encode())
     sig = hmac.new(key, f"{h}.{p}".encode(), "sha256").digest()
     return f"{h}.{p}.{b64url_encode(sig)}"
 
 
-def test_b64url_helpers():
-    assert b64url_encode(b"\xfb\xff") == "-_8"
-    assert b64url_decode("-_8") == b"\xfb\xff"
+def test_b64url_helpers(check):
+    check("b64url_encode(b'\\xfb\\xff')", b64url_encode(b"\xfb\xff"))
+    check("b64url_decode('-_8')", b64url_decode("-_8"))
     for bad in ("ab+c", "ab/c", "abc=", "a b", "a"):
-        try:
-            b64url_decode(bad)
-        except InvalidToken:
-            continue
-        raise AssertionError(f"b64url_decode({bad!r}) should raise InvalidToken")
+        check.raises(f"b64url_decode({bad!r})", InvalidToken, b64url_decode, bad)
 
 
-def test_alg_none_and_other_algorithms_rejected():
+def test_alg_none_and_other_algorithms_rejected(check):
     payload = claims()
     h = b64url_encode(b'{"alg":"none","typ":"JWT"}')
     p = b64url_encode(b'{"sub":"admin","aud":"orders-api","exp":1800000600}')
-    rejects(f"{h}.{p}.")
+    check.raises("alg 'none' and an empty signature", InvalidToken, attempt, f"{h}.{p}.")
     for alg in ("none", "HS512", "hs256", "RS256"):
-        rejects(raw_token({"alg": alg, "typ": "JWT"}, payload))
-    rejects(raw_token({"typ": "JWT"}, payload))
+        check.raises(f"alg {alg!r}, HMAC-SHA256 signature with KEY", InvalidToken, attempt, raw_token({"alg": alg, "typ": "JWT"}, payload))
+    check.raises("no alg in the header", InvalidToken, attempt, raw_token({"typ": "JWT"}, payload))
+    check(
+        "alg 'HS256' built the same way (json.dumps with spaces): verify(...)['sub']",
+        attempt(raw_token({"alg": "HS256", "typ": "JWT"}, payload))["sub"],
+    )
 
 
-def test_malformed_tokens_raise_invalid_token_only():
+def test_malformed_tokens_raise_invalid_token_only(check):
     good = sign(claims(), KEY)
-    for bad in ("", "abc", "a.b", good + ".x", good.replace(".", "..", 1), "###.###.###", "e30.e30.%%"):
-        rejects(bad)
-    rejects(raw_token(b"[1,2]", claims()))
-    rejects(raw_token(b"not json", claims()))
-    rejects(raw_token({"alg": "HS256"}, b"[]"))
-    rejects(raw_token({"alg": "HS256"}, b"\xff\xfe"))
+    for label, bad in (
+        ("''", ""),
+        ("'abc'", "abc"),
+        ("'a.b'", "a.b"),
+        ("a valid token + '.x'", good + ".x"),
+        ("a valid token with its first '.' doubled", good.replace(".", "..", 1)),
+        ("'###.###.###'", "###.###.###"),
+        ("'e30.e30.%%'", "e30.e30.%%"),
+    ):
+        check.raises(f"verify({label})", InvalidToken, attempt, bad)
+    check.raises("header [1,2] (not an object)", InvalidToken, attempt, raw_token(b"[1,2]", claims()))
+    check.raises("header 'not json'", InvalidToken, attempt, raw_token(b"not json", claims()))
+    check.raises("payload [] (not an object)", InvalidToken, attempt, raw_token({"alg": "HS256"}, b"[]"))
+    check.raises("payload bytes ff fe (not UTF-8)", InvalidToken, attempt, raw_token({"alg": "HS256"}, b"\xff\xfe"))
+    check("verify(the valid token)['aud']", attempt(good)["aud"])
 
 
-def test_forged_expired_token_is_not_reported_as_expired():
-    header, _, signature = sign(claims(), KEY).split(".")
+def test_forged_expired_token_is_not_reported_as_expired(check):
+    token = sign(claims(), KEY)
+    header, _, signature = token.split(".")
     forged = b64url_encode(b'{"sub":"x","aud":"orders-api","exp":1}')
-    rejects(f"{header}.{forged}.{signature}", InvalidToken, not_exc=ExpiredToken)
+    check("how a forged token with exp 1 is rejected", rejection(f"{header}.{forged}.{signature}"))
+    check("verify(the genuine token)['exp']", attempt(token)["exp"])
 
 
-def test_required_claims_and_types():
+def test_required_claims_and_types(check):
     for missing in ("exp", "sub", "aud"):
         payload = claims()
         del payload[missing]
-        rejects(sign(payload, KEY))
-    rejects(sign(claims(exp="1900000000"), KEY))
-    rejects(sign(claims(exp=True), KEY))
+        check.raises(f"claims without {missing!r}", InvalidToken, attempt, sign(payload, KEY))
+    check.raises("exp '1900000000' (a string)", InvalidToken, attempt, sign(claims(exp="1900000000"), KEY))
+    check.raises("exp True", InvalidToken, attempt, sign(claims(exp=True), KEY))
+    check("verify(a token with exactly sub, aud and exp)", attempt(sign(claims(), KEY)))
 
 
-def test_expiry_boundary_and_leeway():
+def test_expiry_boundary_and_leeway(check):
     token = sign(claims(exp=NOW), KEY)
-    rejects(token, ExpiredToken)
-    assert verify(token, KEY, audience="orders-api", now=NOW, leeway=30)["sub"] == "user-42"
-    rejects(token, ExpiredToken, now=NOW + 30, leeway=30)
-    assert verify(sign(claims(exp=NOW + 0.5), KEY), KEY, audience="orders-api", now=NOW)
+    check.raises("exp == now", ExpiredToken, attempt, token)
+    check("exp == now, leeway=30: verify(...)['sub']", attempt(token, leeway=30)["sub"])
+    check.raises("exp == now - 30, leeway=30", ExpiredToken, attempt, token, now=NOW + 30, leeway=30)
+    check("exp == now + 0.5: verify(...)['exp']", attempt(sign(claims(exp=NOW + 0.5), KEY))["exp"])
 
 
-def test_not_before():
+def test_not_before(check):
     token = sign(claims(nbf=NOW + 10), KEY)
-    rejects(token, InvalidToken, not_exc=ExpiredToken)
-    assert verify(token, KEY, audience="orders-api", now=NOW + 10)["sub"] == "user-42"
-    assert verify(token, KEY, audience="orders-api", now=NOW, leeway=10)["sub"] == "user-42"
+    check("how a token with nbf = now + 10 is rejected", rejection(token))
+    check("nbf = now: verify(...)['sub']", attempt(token, now=NOW + 10)["sub"])
+    check("nbf = now + 10, leeway=10: verify(...)['sub']", attempt(token, leeway=10)["sub"])
 
 
-def test_audience_string_or_list():
-    rejects(sign(claims(aud="billing-api"), KEY))
-    assert verify(sign(claims(aud=["billing-api", "orders-api"]), KEY), KEY, audience="orders-api", now=NOW)
-    rejects(sign(claims(aud=["billing-api"]), KEY))
-    rejects(sign(claims(aud="orders"), KEY), audience="orders-api")
+def test_audience_string_or_list(check):
+    check.raises("aud 'billing-api'", InvalidToken, attempt, sign(claims(aud="billing-api"), KEY))
+    check("aud ['billing-api', 'orders-api']: verify(...)['sub']", attempt(sign(claims(aud=["billing-api", "orders-api"]), KEY))["sub"])
+    check.raises("aud ['billing-api']", InvalidToken, attempt, sign(claims(aud=["billing-api"]), KEY))
+    check.raises("aud 'orders' (a prefix of 'orders-api')", InvalidToken, attempt, sign(claims(aud="orders"), KEY), audience="orders-api")
 
 
-def test_signature_compared_with_compare_digest():
+def test_signature_compared_with_compare_digest(check):
     calls = []
     real = hmac.compare_digest
 
@@ -115,15 +130,17 @@ def test_signature_compared_with_compare_digest():
         original_local = solution.compare_digest
         solution.compare_digest = spy
     try:
-        verify(sign(claims(), KEY), KEY, audience="orders-api", now=NOW)
+        got = attempt(sign(claims(), KEY))
     finally:
         hmac.compare_digest = real
         if had_name:
             solution.compare_digest = original_local
-    assert calls, "compare the signature with hmac.compare_digest, not =="
+    check("verify(a valid token)['sub']", got["sub"])
+    check("hmac.compare_digest was called", len(calls) > 0)
 
 
-def test_truncated_signature_rejected():
+def test_truncated_signature_rejected(check):
     token = sign(claims(), KEY)
-    rejects(token[:-4])
-    rejects(token[:-4] + "AAAA")
+    check.raises("a valid token without the last 4 characters", InvalidToken, attempt, token[:-4])
+    check.raises("a valid token with its last 4 characters replaced by 'AAAA'", InvalidToken, attempt, token[:-4] + "AAAA")
+    check("verify(the valid token)['sub']", attempt(token)["sub"])

@@ -1,3 +1,10 @@
+"""Visible tests: each one calls your code and checks what it returns.
+
+A check is `check(label, value)`: the grader compares `value` with what the reference
+solution gives for the same label, outside the sandbox. The expected values are listed
+on the exercise page and shown in a failing test's message.
+"""
+
 from solution import Balancer, NoServerAvailable
 
 
@@ -9,43 +16,39 @@ class FakeClock:
         return self.now
 
 
-def test_least_connections():
+def test_least_connections(check):
     lb = Balancer(["a", "b", "c"], clock=FakeClock())
-    first = lb.acquire()
-    got = [first, lb.acquire(), lb.acquire()]
-    assert got == ["a", "b", "c"], f"idle servers in list order first: expected ['a', 'b', 'c'], got {got!r}"
+    check("three acquire() calls, nothing released", [lb.acquire(), lb.acquire(), lb.acquire()])
     lb.release("b", ok=True)
     lb.release("c", ok=True)
-    got = lb.acquire()
-    assert got == "b", f"a is busy, b and c idle, b picked longer ago: expected 'b', got {got!r}"
+    check("acquire() after releasing b and c (a still busy)", lb.acquire())
 
 
-def test_quick_requests_rotate():
+def test_quick_requests_rotate(check):
     lb = Balancer(["a", "b", "c"], clock=FakeClock())
     got = []
     for _ in range(6):
         server = lb.acquire()
         got.append(server)
         lb.release(server, ok=True)
-    assert got == ["a", "b", "c", "a", "b", "c"], f"expected round-robin order, got {got!r}"
+    check("six acquire() calls, each released at once", got)
 
 
-def test_failing_server_is_ejected_and_comes_back():
+def test_failing_server_is_ejected_and_comes_back(check):
     clock = FakeClock()
     lb = Balancer(["a", "b"], max_fails=2, fail_timeout=10, clock=clock)
     for _ in range(2):
         lb.release("a", ok=False)
-    assert lb.available() == ["b"], f"a failed twice and should be ejected, available: {lb.available()!r}"
-    assert [lb.acquire() for _ in range(3)] == ["b", "b", "b"], "only b may receive traffic"
+    check("available() after two failures of a (max_fails=2)", lb.available())
+    check("three acquire() calls while a is ejected", [lb.acquire() for _ in range(3)])
     clock.now = 10.0
-    assert lb.available() == ["a", "b"], f"a should be back at t=10, available: {lb.available()!r}"
+    check("available() at t=10 (fail_timeout=10)", lb.available())
 
 
-def test_all_ejected():
-    lb = Balancer(["a"], max_fails=1, clock=FakeClock())
+def test_all_ejected(check):
+    clock = FakeClock()
+    lb = Balancer(["a"], max_fails=1, clock=clock)
     lb.release("a", ok=False)
-    try:
-        lb.acquire()
-    except NoServerAvailable:
-        return
-    raise AssertionError("with every server ejected, acquire() must raise NoServerAvailable")
+    check.raises("acquire() with every server ejected", NoServerAvailable, lb.acquire)
+    clock.now = 30.0
+    check("acquire() at t=30 (default fail_timeout 30)", lb.acquire())
