@@ -1,6 +1,8 @@
 """Exercise authoring: exercises with a prompt preview, validation on save (tests parse
-and define tests, the time limit is 1–5 s) and a *Check* action that runs the reference
-solution and the starter against every test in the sandbox. Runs are read-only."""
+and define tests, the time limit is 1–5 s), the expected values recorded on save from
+the reference solution in the sandbox (refused with the reason when a probe cannot grade
+fairly), and a *Check* action that records them afresh and grades the reference and the
+starter against every test. Runs are read-only."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.exercises import services
-from apps.exercises.models import Exercise, Run
+from apps.exercises.models import Exercise, Run, Status
 
 CODE_ATTRS = {"rows": 14, "cols": 100, "spellcheck": "false", "class": "vLargeTextField"}
 
@@ -31,6 +33,8 @@ class ExerciseForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any] | None:
+        """Validate, then record what the reference gives every check (in the sandbox)
+        when the reference or the tests changed: those are the expected values."""
         cleaned = super().clean()
         if self.errors:
             return cleaned
@@ -40,6 +44,33 @@ class ExerciseForm(forms.ModelForm):
         except ValidationError as exc:
             for name, problems in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, problems)
+            return cleaned
+        probe.expected_json = self.instance.expected_json if self.instance.pk else ""
+        self.recorded = ""  # a note for the author, shown after saving
+        if services.exercise_expectations(probe) is None:
+            report = services.exercise_expectations_record(probe)
+            if report.refused:
+                if probe.status == Status.PUBLISHED:
+                    self.add_error(
+                        "status",
+                        "The tests' expected values could not be recorded, so learners' code "
+                        f"could not be graded: {report.refused} Save it as a draft for now.",
+                    )
+                else:
+                    probe.expected_json = ""
+                    self.recorded = (
+                        "The expected values could not be recorded here "
+                        f"({report.refused}); publish it where the sandbox runs."
+                    )
+            elif report.problems:
+                for problem in report.problems:
+                    field = (
+                        "test_hidden" if problem.startswith("test_hidden.py") else "test_visible"
+                    )
+                    self.add_error(field, problem)
+            else:
+                self.recorded = "The expected values were recorded from the reference solution."
+        self.expected_json = probe.expected_json
         return cleaned
 
 
@@ -53,14 +84,15 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_filter = ("status", "difficulty", "lesson__module")
     search_fields = ("title", "slug", "summary")
     list_select_related = ("lesson",)
-    readonly_fields = ("prompt_preview", "visible_test_count", "hidden_test_count", "source_hash")
+    readonly_fields = ("prompt_preview", "visible_test_count", "hidden_test_count",
+                       "expected_preview", "source_hash")  # fmt: skip
     fieldsets = (
         (None, {"fields": ("title", "slug", "lesson", "summary", "difficulty", "order",
                            "time_limit_seconds", "status")}),
         ("Prompt", {"fields": ("prompt_md", "prompt_preview")}),
         ("Code", {"fields": ("starter_code", "solution_code")}),
         ("Tests", {"fields": ("test_visible", "test_hidden", "visible_test_count",
-                              "hidden_test_count")}),
+                              "hidden_test_count", "expected_preview")}),
         ("Import", {"fields": ("source_hash",), "classes": ("collapse",)}),
     )  # fmt: skip
     actions = ("check_exercises",)
@@ -72,10 +104,21 @@ class ExerciseAdmin(admin.ModelAdmin):
         # Stored HTML, rendered and sanitised by apps.core.markdown when it was saved.
         return format_html('<div class="prose">{}</div>', SafeString(obj.prompt_html))
 
+    @admin.display(description="Expected values (recorded from the reference)")
+    def expected_preview(self, obj: Exercise) -> SafeString:
+        if not obj.pk or not obj.expected_json:
+            return format_html("<p>{}</p>", "Recorded when the exercise is saved.")
+        current = services.exercise_expectations(obj) is not None
+        state = "current" if current else "OUT OF DATE: save the exercise to record them again"
+        return format_html("<p>{}</p><pre>{}</pre>", state, obj.expected_json[:20000])
+
     def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
         services.exercise_render(obj)
+        obj.expected_json = getattr(form, "expected_json", obj.expected_json)
         super().save_model(request, obj, form, change)
         services.exercise_content_changed()
+        if getattr(form, "recorded", ""):
+            self.message_user(request, form.recorded, messages.INFO)
 
     def delete_model(self, request: HttpRequest, obj: Exercise) -> None:
         super().delete_model(request, obj)

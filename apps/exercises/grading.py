@@ -222,6 +222,47 @@ def _yes_no(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _YES_NO_TAGS
 
 
+_LITERAL = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^']*'|\"[^\"]*\"")
+_ANY = "any"
+
+
+def _copy_rules(label: str, value: Any) -> set[Any]:
+    """The fixed rules that would read ``value`` off its check's ``label`` — "the k-th
+    literal from the start (or the end)" — or ``_ANY`` when a guess or a copy needs no
+    rule (a yes/no, or a structure spelled out in the label)."""
+    if _yes_no(value):
+        return {_ANY}
+    literals = _LITERAL.findall(label)
+    rules: set[Any] = set()
+    if isinstance(value, int | float | str):
+        for k, literal in enumerate(literals):
+            if isinstance(value, str):
+                hit = literal[:1] in "'\"" and literal[1:-1] == value
+            else:
+                try:
+                    hit = literal[:1] not in "'\"" and float(literal) == value
+                except (ValueError, OverflowError):
+                    hit = False
+            if hit:
+                rules |= {("start", k), ("end", len(literals) - k)}
+        return rules
+    text = show(value, limit=10**6)
+    return {_ANY} if len(text) > 2 and text in label else set()
+
+
+def _copyable(checks: list[Any]) -> bool:
+    """Whether one fixed rule reads every value of a test off its labels."""
+    common: set[Any] | None = None
+    for entry in checks:
+        rules = _copy_rules(entry[0], entry[1])
+        if _ANY in rules:
+            continue
+        common = rules if common is None else common & rules
+        if not common:
+            return False
+    return True
+
+
 def _has_object(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_object(v) for v in value)
@@ -436,6 +477,13 @@ def record_expectations(
                     f"{file} {name}: every check is a yes/no or an exception, which code could "
                     "guess without solving anything: add a check of a computed value."
                 )
+            elif _copyable(obs):
+                report.problems.append(
+                    f'{file} {name}: one rule (such as "the first number in the label") '
+                    "gives every value it checks, so code could copy them without solving "
+                    "anything: name an input instead of spelling it out, or add a check "
+                    "whose value the label does not give away."
+                )
             tests[name] = obs
         expected[file] = tests
     report.expected = expected
@@ -451,6 +499,17 @@ def expectations_for(
     ):
         return None
     return expected
+
+
+def visible_checks(expected: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """What the visible tests expect, as learners may see it: each visible test's checks
+    with the expected value as Python would print it."""
+    if not expected:
+        return []
+    return [
+        {"test": test, "checks": [{"check": e[0], "expected": show(e[1])} for e in checks]}
+        for test, checks in (expected.get(VISIBLE_FILE) or {}).items()
+    ]
 
 
 # --------------------------------------------------------------------------- grading
@@ -577,11 +636,12 @@ def grade(
     submit: bool,
     on_test: Callable[[TestOutcome], None] | None = None,
     time_limit_s: int = 5,
+    limits: Limits | None = None,
 ) -> GradeResult:
     """Run the learner's ``solution`` through the visible probes (and, for a submit, the
     hidden ones) and judge every test against ``expected``. ``on_test`` gets each
-    outcome as it is decided."""
-    limits = _limits(time_limit_s)
+    outcome as it is decided. ``limits`` replaces the defaults (tests of the sandbox)."""
+    limits = limits or _limits(time_limit_s)
     outcomes: list[TestOutcome] = []
 
     def emit(outcome: TestOutcome) -> None:

@@ -192,22 +192,39 @@ class _Slot:
             self._handle.close()
 
 
-def _kill_uid(uid: int) -> None:
-    for pid in processes_of(uid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+def _kill_uid(uid: int, timeout: float = 2.0) -> None:
+    """Kill every process of ``uid`` and wait until none is left running, so the next
+    run on this uid starts with its whole process budget."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = processes_of(uid)
+        if not pids or time.monotonic() > deadline:
+            if pids:
+                logger.error("sandbox uid %s still has processes %s", uid, pids[:10])
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.002)
 
 
 def processes_of(uid: int) -> list[int]:
-    """PIDs on the host owned by ``uid`` (tests use this to prove nothing is left)."""
+    """PIDs on the host whose real uid is ``uid`` and which have not exited (zombies
+    left out). Read from /proc/<pid>/stat and status, which stay right whatever the
+    process did to its own attributes."""
     found = []
     for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.stat(f"/proc/{name}").st_uid == uid:
-                    found.append(int(name))
-            except FileNotFoundError:
-                continue
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as handle:
+                status = handle.read(1024)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        state = status.split(b"\nState:\t", 1)[-1][:1]
+        uid_line = status.split(b"\nUid:\t", 1)[-1].split(b"\t", 1)[0]
+        if uid_line == str(uid).encode() and state not in (b"Z", b"X"):
+            found.append(int(name))
     return found
 
 
@@ -227,6 +244,13 @@ def _base_dir() -> Path:
         raise RuntimeError(f"{base} is not a real directory; refusing to use it.")
     if info.st_uid != os.geteuid() or info.st_mode & 0o022:
         raise RuntimeError(f"{base} is not ours alone; refusing to use it.")
+    if os.geteuid() == 0:  # each run's own uid must be able to reach its directory
+        for parent in base.resolve().parents:
+            if not os.stat(parent).st_mode & 0o001:
+                raise RuntimeError(
+                    f"{parent} cannot be searched by other users, so the sandbox's uids "
+                    "cannot reach their run directories: set EXERCISES_SANDBOX_DIR elsewhere."
+                )
     return base
 
 
@@ -252,32 +276,38 @@ def _libc_handle() -> Any:
     return _libc
 
 
-def _mount_private_tmp(target: Path, limits: Limits) -> None:
-    """In the child, before bubblewrap: enter a new user and mount namespace (as the
-    run's uid, which maps to itself) and mount a tmpfs bounded in bytes and in inodes on
-    ``target``. No one outside this process tree ever sees the mount."""
+def _mount_private_tmp(target: Path, limits: Limits, owner: int | None) -> None:
+    """In the child, before bubblewrap: enter a mount namespace of its own and mount a
+    tmpfs bounded in bytes and in inodes on ``target``, for bubblewrap to bind at /tmp.
+    As root (``owner``: the run's uid, dropped to afterwards) that needs nothing more;
+    otherwise the child first enters a user namespace where its uid maps to itself. No
+    process outside this tree ever sees the mount."""
     libc = _libc_handle()
-    uid, gid = os.getuid(), os.getgid()
 
     def check(result: int, what: str) -> None:
         if result != 0:
             code = ctypes.get_errno()
             raise OSError(code, f"{what}: {os.strerror(code)}")
 
-    # A process that changed its uid is not "dumpable", and its /proc/self files then
-    # belong to root: the id maps below could not be written.
-    check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl")
-    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
-    for path, text in (
-        ("/proc/self/setgroups", "deny"),
-        ("/proc/self/uid_map", f"{uid} {uid} 1"),
-        ("/proc/self/gid_map", f"{gid} {gid} 1"),
-    ):
-        fd = os.open(path, os.O_WRONLY)
-        try:
-            os.write(fd, text.encode())
-        finally:
-            os.close(fd)
+    if owner is None:
+        uid, gid = os.getuid(), os.getgid()
+        # A process that changed its uid is not "dumpable", and its /proc/self files then
+        # belong to root: the id maps below could not be written.
+        check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl")
+        check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
+        for path, text in (
+            ("/proc/self/setgroups", "deny"),
+            ("/proc/self/uid_map", f"{uid} {uid} 1"),
+            ("/proc/self/gid_map", f"{gid} {gid} 1"),
+        ):
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, text.encode())
+            finally:
+                os.close(fd)
+    else:
+        uid = gid = owner
+        check(libc.unshare(CLONE_NEWNS), "unshare")
     check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
     options = f"size={limits.tmp_bytes},nr_inodes={limits.tmp_files},mode=0700,uid={uid},gid={gid}"
     check(
@@ -297,7 +327,9 @@ def _preexec(limits: Limits, uid: int | None, tmp_dir: Path | None) -> Callable[
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:
+        if uid is not None:  # root: mount as root, then drop to the run's own uid
+            if tmp_dir is not None:
+                _mount_private_tmp(tmp_dir, limits, uid)
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
             os.setgroups([])
             os.setgid(uid)
@@ -305,8 +337,8 @@ def _preexec(limits: Limits, uid: int | None, tmp_dir: Path | None) -> Callable[
         else:
             mine = len(processes_of(os.getuid()))
             resource.setrlimit(resource.RLIMIT_NPROC, (mine + limits.processes,) * 2)
-        if tmp_dir is not None:
-            _mount_private_tmp(tmp_dir, limits)
+            if tmp_dir is not None:
+                _mount_private_tmp(tmp_dir, limits, None)
 
     return apply
 

@@ -1,7 +1,8 @@
 """Reads of exercises and runs, with the access rules in one place.
 
 * Learners see published exercises of published lessons (the course's visibility rule).
-* ``solution_code`` and ``test_hidden`` are never part of what these return for learners:
+* ``solution_code``, ``test_hidden`` and ``expected_json`` are never part of what these
+  return for learners (only the visible tests' expected values, ``visible_checks``):
   ``exercise_public`` and ``run_public`` build every dictionary the surfaces send.
 * A run is its owner's only: anyone else gets ``RunNotFound`` (not a 403, which would
   say that the run exists).
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from apps.exercises import grading
 from apps.exercises.errors import ExerciseNotFound, RunNotFound
 from apps.exercises.models import Difficulty, Exercise, Mode, Run, RunStatus, Status
 
@@ -51,7 +53,11 @@ def exercise_list_published(
     *, user: Any, module_slug: str | None = None, difficulty: str | None = None
 ) -> QuerySet[Exercise]:
     """Published exercises in course order, with the user's progress (one query)."""
-    rows = Exercise.objects.filter(PUBLISHED).select_related("lesson__module__course")
+    rows = (
+        Exercise.objects.filter(PUBLISHED)
+        .select_related("lesson__module__course")
+        .defer("solution_code", "test_hidden", "expected_json")
+    )
     if module_slug:
         rows = rows.filter(lesson__module__slug=module_slug)
     if difficulty:
@@ -155,13 +161,31 @@ def exercise_public(exercise: Exercise) -> dict[str, Any]:
     }
 
 
+def exercise_visible_checks(exercise: Exercise) -> list[dict[str, Any]]:
+    """What each visible test checks and expects (from the recorded expectations, when
+    they are current); hidden tests' are never part of it."""
+    try:
+        expected = grading.loads_expectations(exercise.expected_json)
+    except grading.ExpectationsError:
+        return []
+    current = grading.expectations_for(
+        expected,
+        solution=exercise.solution_code,
+        visible=exercise.test_visible,
+        hidden=exercise.test_hidden,
+    )
+    return grading.visible_checks(current)
+
+
 def exercise_detail_public(exercise: Exercise) -> dict[str, Any]:
-    """The summary plus what solving it needs: prompt, starter code, the visible tests."""
+    """The summary plus what solving it needs: prompt, starter code, the visible tests and
+    what they expect."""
     return {
         **exercise_public(exercise),
         "prompt_html": exercise.prompt_html,
         "starter_code": exercise.starter_code,
         "test_visible": exercise.test_visible,
+        "visible_checks": exercise_visible_checks(exercise),
     }
 
 

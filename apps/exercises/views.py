@@ -87,6 +87,7 @@ def _exercise_page(
         "module": exercise.lesson.module,
         "course": exercise.lesson.module.course,
         "progress": selectors.progress_of(exercise),
+        "visible_checks": selectors.exercise_visible_checks(exercise),
         "code": code,
         "runs": runs,
         "key": uuid.uuid4().hex,

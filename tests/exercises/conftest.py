@@ -1,10 +1,10 @@
 """Exercise fixtures and a stand-in for the sandbox.
 
-``FakeSandbox`` has ``run_tests``'s signature and runs the tests **in this process**,
-unsandboxed: it is for the tests' own trusted code only. It calls ``on_test`` as each
-test finishes, like the real one, so the services' streaming is exercised; the real
-sandbox has its own tests (tests/exercises/test_sandbox*.py) and one end-to-end test
-here goes through it.
+``FakeSandbox`` has ``sandbox.run_phase``'s signature and runs the probes **in this
+process**, unsandboxed: it is for the tests' own trusted code only. The grader
+(``apps.exercises.grading``) judges its records exactly as it judges the sandbox's, so
+the services' grading and streaming are exercised; the real sandbox has its own tests
+(tests/exercises/test_sandbox.py, test_forgery.py) and end-to-end tests go through it.
 """
 
 from __future__ import annotations
@@ -13,132 +13,120 @@ import sys
 import threading
 import time
 import types
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from apps.exercises import services
+from apps.exercises import grading, harness, services
 from apps.exercises.models import Exercise
+from apps.exercises.sandbox import Limits, PhaseResult
 from tests.factories import LessonFactory
 
 VISIBLE = """from solution import add
 
 
-def test_adds_small_numbers():
-    assert add(1, 2) == 3
+def test_adds_small_numbers(check):
+    check("add(1, 2)", add(1, 2))
 
 
-def test_adds_negatives():
-    assert add(-1, -2) == -3
+def test_adds_negatives(check):
+    check("add(-1, -2)", add(-1, -2))
 """
 HIDDEN = """from solution import add
 
 
-def test_adds_big_numbers():
-    assert add(10**20, 1) == 10**20 + 1, "SECRET-EXPECTATION"
+def test_adds_big_numbers(check):
+    check("SECRET-EXPECTATION add(10**20, 1)", add(10**20, 1))
 
 
-def test_adds_zero():
-    assert add(0, 0) == 0
+def test_adds_zero(check):
+    check("add(zero, zero)", add(0, 0))
 
 
-def test_adds_floats():
-    assert add(0.5, 0.25) == 0.75
+def test_adds_floats(check):
+    check("add(0.5, 0.25)", add(0.5, 0.25))
 """
 STARTER = "def add(a, b):\n    raise NotImplementedError\n"
 SOLUTION = "def add(a, b):\n    return a + b  # REFERENCE-SOLUTION\n"
 WRONG = "def add(a, b):\n    return a - b if a > 5 else a + b\n"
 
 
-@dataclass
-class Outcome:
-    name: str
-    outcome: str
-    duration_ms: int
-    message: str
-    file: str = ""
-
-
-@dataclass
-class Result:
-    status: str
-    tests: list[Outcome] = field(default_factory=list)
-    output: str = ""
-    duration_ms: int = 0
-    reason: str = ""
-
-
 class FakeSandbox:
-    """Records calls; ``delay`` seconds between tests lets a browser watch them stream."""
+    """Stands in for ``sandbox.run_phase`` (``grading.phase_runner``): runs the probes in
+    this process and hands each record to the grader, which judges it as it would the
+    sandbox's. Records calls; ``delay`` seconds between tests lets a browser watch them
+    stream; ``gate`` holds runs until it is set."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.delay = 0.0
         self.status_override: str | None = None
-        self.gate: threading.Event | None = None  # when set, runs wait for it
+        self.gate: threading.Event | None = None
         self.lock = threading.Lock()
 
-    def __call__(self, *, solution: str, test_files: dict[str, str], on_test=None,
-                 time_limit_s: int = 5) -> Result:  # fmt: skip
+    def __call__(self, *, solution: str, module_file: str, source: str, tests: list[str],
+                 on_record=None, limits: Limits | None = None,
+                 keep_output: bool = True) -> PhaseResult:  # fmt: skip
         with self.lock:
-            self.calls.append({"solution": solution, "files": dict(test_files),
-                               "time_limit_s": time_limit_s})  # fmt: skip
+            self.calls.append({"solution": solution, "module_file": module_file,
+                               "tests": list(tests), "limits": limits,
+                               "keep_output": keep_output})  # fmt: skip
         if self.gate is not None:
             self.gate.wait(10)
         if self.status_override == "refused":
-            return Result(status="refused", reason="bubblewrap cannot run here")
+            return PhaseResult(status="refused", reason="bubblewrap cannot run here")
         if self.status_override == "crash":
             raise RuntimeError("sandbox exploded")
         started = time.monotonic()
+        records: list[dict[str, Any]] = []
+
+        def report(record: dict[str, Any]) -> bool:
+            records.append(record)
+            return on_record is None or on_record(record) is not False
+
         module = types.ModuleType("solution")
-        outcomes: list[Outcome] = []
         try:
             exec(compile(solution, "solution.py", "exec"), module.__dict__)
         except Exception as exc:
-            return Result(status="error", output=f"{type(exc).__name__}: {exc}",
-                          reason="solution.py failed to import")  # fmt: skip
+            report({"event": "import", "error": f"Your code did not load: {type(exc).__name__}"})
+            return PhaseResult(status="ran", records=records, returncode=0)
         saved = sys.modules.get("solution")
         sys.modules["solution"] = module
         try:
-            for filename, source in test_files.items():
-                namespace: dict[str, Any] = {}
-                exec(compile(source, filename, "exec"), namespace)
-                for name in services.test_names(source):
-                    t0 = time.monotonic()
-                    try:
-                        namespace[name]()
-                        outcome, message = "passed", ""
-                    except AssertionError as exc:
-                        outcome, message = "failed", f"AssertionError: {exc}"
-                    except Exception as exc:
-                        outcome, message = "error", f"{type(exc).__name__}: {exc}"
-                    item = Outcome(name, outcome, int((time.monotonic() - t0) * 1000),
-                                   message, file=filename)  # fmt: skip
-                    outcomes.append(item)
-                    if on_test is not None:
-                        on_test(item)
-                    if self.delay:
-                        time.sleep(self.delay)
+            namespace: dict[str, Any] = {}
+            exec(compile(source, module_file, "exec"), namespace)
+            for name in tests:
+                check = harness.Check()
+                t0 = time.monotonic()
+                record: dict[str, Any] = {"event": "test", "test": name}
+                try:
+                    namespace[name](check)
+                except Exception as exc:
+                    record["error"] = f"{type(exc).__name__}: {exc}"
+                record["obs"] = check.observations
+                record["ms"] = int((time.monotonic() - t0) * 1000)
+                if not report(record):
+                    break
+                if self.delay:
+                    time.sleep(self.delay)
         finally:
             if saved is None:
                 sys.modules.pop("solution", None)
             else:
                 sys.modules["solution"] = saved
-        ok = all(o.outcome == "passed" for o in outcomes)
-        return Result(
-            status=self.status_override or ("passed" if ok else "failed"),
-            tests=outcomes,
-            output="hello from stdout\n",
+        return PhaseResult(
+            status="ran",
+            records=records,
+            output="hello from stdout\n" if keep_output else "",
+            returncode=0,
             duration_ms=int((time.monotonic() - started) * 1000),
-            reason="" if ok else "some tests failed",
         )
 
 
 @pytest.fixture
 def fake_sandbox(monkeypatch) -> FakeSandbox:
     fake = FakeSandbox()
-    monkeypatch.setattr(services, "sandbox_run", fake)
+    monkeypatch.setattr(grading, "phase_runner", fake)
     return fake
 
 
@@ -148,6 +136,18 @@ def dispatched(monkeypatch) -> list[int]:
     seen: list[int] = []
     monkeypatch.setattr(services, "run_dispatch", seen.append)
     return seen
+
+
+def record_in_process(exercise: Exercise) -> None:
+    """Record the exercise's expected values with the reference run in this process
+    (trusted test code), as saving it in the admin does in the sandbox."""
+    saved = grading.phase_runner
+    grading.phase_runner = FakeSandbox()  # type: ignore[assignment]
+    try:
+        report = services.exercise_expectations_record(exercise)
+    finally:
+        grading.phase_runner = saved  # type: ignore[assignment]
+    assert report.ok, report.problems
 
 
 def make_exercise(lesson=None, **fields: Any) -> Exercise:
@@ -168,6 +168,7 @@ def make_exercise(lesson=None, **fields: Any) -> Exercise:
     values.update(fields)
     exercise = Exercise(lesson=lesson, **values)
     services.exercise_render(exercise)
+    record_in_process(exercise)
     exercise.save()
     return exercise
 

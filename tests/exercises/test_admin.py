@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
+from apps.exercises import services
 from apps.exercises.models import Exercise, Run
 from tests.exercises.conftest import HIDDEN, SOLUTION, STARTER, VISIBLE
 from tests.factories import UserFactory
@@ -56,6 +57,42 @@ def test_broken_exercises_are_refused(staff, exercise, changes, message):
     assert response.status_code == 200 and message in response.content.decode()
     exercise.refresh_from_db()
     assert exercise.difficulty == "easy"  # nothing saved
+
+
+def test_changed_tests_get_their_expected_values_recorded_on_save(staff, exercise, fake_sandbox):
+    url = f"/admin/exercises/exercise/{exercise.pk}/change/"
+    visible = VISIBLE + '\n\ndef test_adds_three(check):\n    check("add(2, 5)", add(2, 5))\n'
+    response = staff.post(url, form_data(exercise, test_visible=visible), follow=True)
+    assert response.status_code == 200
+    assert "recorded from the reference solution" in response.content.decode()
+    exercise.refresh_from_db()
+    checks = services.exercise_expectations(exercise)["test_visible.py"]
+    assert checks["test_adds_three"] == [["add(2, 5)", 7]]
+    assert exercise.visible_test_count == 3
+    assert "add(2, 5)" in staff.get(url).content.decode()  # the preview shows them
+
+
+def test_a_probe_that_cannot_grade_fairly_is_refused_with_the_reason(staff, exercise,
+                                                                      fake_sandbox):  # fmt: skip
+    url = f"/admin/exercises/exercise/{exercise.pk}/change/"
+    hidden = "import time\n\ndef test_clock(check):\n    check('now', time.time())\n"
+    response = staff.post(url, form_data(exercise, test_hidden=hidden))
+    assert response.status_code == 200
+    assert "its values change from run to run" in response.content.decode()
+    exercise.refresh_from_db()
+    assert exercise.test_hidden == HIDDEN
+
+
+def test_without_a_sandbox_only_a_draft_can_be_saved(staff, exercise, fake_sandbox):
+    fake_sandbox.status_override = "refused"
+    url = f"/admin/exercises/exercise/{exercise.pk}/change/"
+    visible = VISIBLE + '\n\ndef test_more(check):\n    check("add(2, 5)", add(2, 5))\n'
+    refused = staff.post(url, form_data(exercise, test_visible=visible))
+    assert refused.status_code == 200 and "Save it as a draft" in refused.content.decode()
+    saved = staff.post(url, form_data(exercise, test_visible=visible, status="draft"), follow=True)
+    assert "could not be recorded here" in saved.content.decode()
+    exercise.refresh_from_db()
+    assert exercise.status == "draft" and services.exercise_expectations(exercise) is None
 
 
 def test_the_check_action_reports(staff, exercise, fake_sandbox):

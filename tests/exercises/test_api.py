@@ -16,7 +16,8 @@ from tests.factories import LessonFactory, ModuleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ("REFERENCE-SOLUTION", "SECRET-EXPECTATION", "test_adds_big_numbers", "solution_code")
+SECRETS = ("REFERENCE-SOLUTION", "SECRET-EXPECTATION", "test_adds_big_numbers", "solution_code",
+           "100000000000000000001", "expected_json", "0.75", "add(zero, zero)")  # fmt: skip
 
 
 def client_for(user) -> APIClient:
@@ -59,7 +60,9 @@ def test_list_and_detail_never_send_the_reference_or_hidden_tests(exercise, lear
     for secret in SECRETS:
         assert secret not in body and secret not in str(listed)
     graph = gql(learner, f'{{ exercise(slug: "{exercise.slug}") {{ prompt_html starter_code '
-                         "test_visible progress } }")  # fmt: skip
+                         "test_visible progress visible_checks { test checks { check expected } } "
+                         "} }")  # fmt: skip
+    assert "add(-1, -2)" in str(graph) and "add(-1, -2)" in body  # the visible ones are there
     assert graph["data"]["exercise"]["progress"] == "new"
     for secret in SECRETS:
         assert secret not in str(graph)
@@ -183,9 +186,14 @@ def test_rest_and_graphql_agree(exercise, learner):
         "id": run["id"], "status": "queued", "mode": "run", "total": 2
     }  # fmt: skip
     rest_exercise = learner.get(f"/api/v1/exercises/{exercise.slug}/").json()
-    fields = " ".join(rest_exercise)
+    fields = " ".join(k for k in rest_exercise if k != "visible_checks")
+    fields += " visible_checks { test checks { check expected } }"
     graph_exercise = gql(learner, f'{{ exercise(slug: "{exercise.slug}") {{ {fields} }} }}')
     assert graph_exercise["data"]["exercise"] == rest_exercise
+    assert rest_exercise["visible_checks"] == [
+        {"test": "test_adds_small_numbers", "checks": [{"check": "add(1, 2)", "expected": "3"}]},
+        {"test": "test_adds_negatives", "checks": [{"check": "add(-1, -2)", "expected": "-3"}]},
+    ]
     rest_run = learner.get(f"/api/v1/runs/{run['id']}/").json()
     fields = " ".join(k for k in rest_run if k != "tests") + " tests { name }"
     graph_run = gql(learner, f"{{ run(id: {run['id']}) {{ {fields} }} }}")["data"]["run"]

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.courses.errors import ContentError
-from apps.exercises import importer, services
+from apps.exercises import grading, importer, services
 from apps.exercises.models import Exercise
-from tests.exercises.conftest import HIDDEN, SOLUTION, STARTER, VISIBLE
+from tests.exercises.conftest import HIDDEN, SOLUTION, STARTER, VISIBLE, FakeSandbox
 from tests.factories import CourseFactory, LessonFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +33,28 @@ def write_folder(root: Path, name: str = "01-add", **overrides: str) -> Path:
         "test_hidden.py": HIDDEN,
     }
     files.update(overrides)
+    if "expected.json" not in files:
+        files["expected.json"] = expected_for(
+            files["solution.py"], files["test_visible.py"], files["test_hidden.py"]
+        )
     for filename, text in files.items():
-        (folder / filename).write_text(text, encoding="utf-8")
+        if text is not None:
+            (folder / filename).write_text(text, encoding="utf-8")
     return folder
+
+
+def expected_for(solution: str, visible: str, hidden: str) -> str:
+    """What ``manage.py exercise_expectations --write`` records, the reference run in this
+    process (the sandbox's own tests record it for real)."""
+    saved = grading.phase_runner
+    grading.phase_runner = FakeSandbox()
+    try:
+        report = grading.record_expectations(solution=solution, visible=visible, hidden=hidden)
+    except SyntaxError:
+        return "{}"
+    finally:
+        grading.phase_runner = saved
+    return grading.dumps_expectations(report.expected) if report.expected else "{}"
 
 
 @pytest.fixture
@@ -95,6 +114,28 @@ def test_bad_folders_are_named(tmp_path, overrides, where, problem):
     with pytest.raises(ContentError) as caught:
         importer.read_exercises(tmp_path)
     assert where in caught.value.path and problem in caught.value.problem
+
+
+def test_the_expected_values_must_be_recorded_and_current(tmp_path, lesson):
+    folder = write_folder(tmp_path)
+    exercise_file = folder / "expected.json"
+    exercise_file.unlink()
+    with pytest.raises(ContentError, match=r"expected\.json: is missing; record it with"):
+        importer.read_exercises(tmp_path)
+    write_folder(tmp_path)
+    (folder / "solution.py").write_text(SOLUTION + "\n# edited\n")
+    with pytest.raises(ContentError, match=r"out of date with solution\.py and the tests"):
+        importer.read_exercises(tmp_path)
+    exercise_file.write_text('{"format": 1, "digest": 5}')
+    with pytest.raises(ContentError, match="cannot be read"):
+        importer.read_exercises(tmp_path)
+    write_folder(tmp_path)
+    importer.write_exercises(importer.read_exercises(tmp_path))
+    exercise = Exercise.objects.get(slug="add")
+    assert services.exercise_expectations(exercise)["test_visible.py"] == {
+        "test_adds_small_numbers": [["add(1, 2)", 3]],
+        "test_adds_negatives": [["add(-1, -2)", -3]],
+    }
 
 
 def test_missing_files_and_duplicate_slugs_are_named(tmp_path):

@@ -1,35 +1,56 @@
 """The exercise sandbox against hostile code: each attack is contained, the result says
-why, and the host is unaffected (files, services, processes)."""
+why, and the host is unaffected (files, services, processes). Runs are graded as the
+platform grades them (``apps.exercises.grading``); forged grades have their own file,
+test_forgery.py."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from apps.exercises import sandbox
-from apps.exercises.sandbox import Limits, run_tests
+from apps.exercises import grading, sandbox
+from apps.exercises.sandbox import Limits
 
 pytestmark = pytest.mark.sandbox
 
-TESTS = {
-    "test_visible.py": (
-        "from solution import add\n\n"
-        "def test_adds():\n    assert add(1, 2) == 3, 'add(1, 2) should be 3'\n\n"
-        "def test_adds_negatives():\n    assert add(-1, -2) == -3\n"
-    )
-}
+VISIBLE = (
+    "from solution import add\n\n"
+    "def test_adds(check):\n    check('add(1, 2)', add(1, 2))\n\n"
+    "def test_adds_negatives(check):\n    check('add(-1, -2)', add(-1, -2))\n"
+)
 GOOD = "def add(a, b):\n    return a + b\n"
+EXPECTED = {
+    "format": grading.FORMAT,
+    "digest": "",
+    "test_visible.py": {
+        "test_adds": [["add(1, 2)", 3]],
+        "test_adds_negatives": [["add(-1, -2)", -3]],
+    },
+}
 
 
-def attack(code: str, **limits) -> sandbox.SandboxResult:
-    """Run ``code`` at import time of the learner's module, followed by a good solution."""
-    return run_tests(
-        solution=code + "\n" + GOOD, test_files=TESTS, limits=Limits(**limits) if limits else None
+def run_tests(solution: str, visible: str = VISIBLE, expected=None, on_test=None,
+              limits: Limits | None = None, hidden: str = "") -> grading.GradeResult:  # fmt: skip
+    return grading.grade(
+        solution=solution,
+        visible=visible,
+        hidden=hidden,
+        expected=expected or EXPECTED,
+        submit=bool(hidden),
+        on_test=on_test,
+        limits=limits,
     )
+
+
+def attack(code: str, **limits) -> grading.GradeResult:
+    """Run ``code`` at import time of the learner's module, followed by a good solution."""
+    return run_tests(code + "\n" + GOOD, limits=Limits(**limits) if limits else None)
 
 
 def live_processes(uid_range=range(sandbox.UID_BASE, sandbox.UID_BASE + sandbox.UID_SLOTS)):
@@ -48,18 +69,31 @@ def live_processes(uid_range=range(sandbox.UID_BASE, sandbox.UID_BASE + sandbox.
     return alive
 
 
+def test_the_expected_values_are_recorded_from_the_reference_in_the_sandbox():
+    report = grading.record_expectations(solution=GOOD, visible=VISIBLE, hidden="")
+    assert report.ok, report.problems
+    assert report.expected["test_visible.py"] == EXPECTED["test_visible.py"]
+
+
 def test_a_good_solution_passes_and_results_stream_one_by_one():
     seen = []
-    result = run_tests(solution=GOOD, test_files=TESTS, on_test=seen.append)
+    result = run_tests(GOOD, on_test=seen.append)
     assert result.status == "passed" and result.sandboxed
     assert [t.name for t in seen] == ["test_adds", "test_adds_negatives"]
     assert [t.outcome for t in result.tests] == ["passed", "passed"]
 
 
-def test_a_failing_assertion_reports_its_message_and_line():
-    result = run_tests(solution="def add(a, b):\n    return a - b\n", test_files=TESTS)
+def test_a_wrong_value_says_what_was_expected():
+    result = run_tests("def add(a, b):\n    return a - b\n")
     assert result.status == "failed"
-    assert result.tests[0].message == "add(1, 2) should be 3 (test_visible.py, line 4)"
+    assert result.tests[0].message == "add(1, 2): expected 3, got -1"
+
+
+def test_an_exception_in_a_test_names_the_learners_line():
+    result = run_tests("def add(a, b):\n    return a + b + None\n")
+    assert [t.outcome for t in result.tests] == ["error", "error"]
+    assert result.tests[0].message.startswith("TypeError: ")
+    assert result.tests[0].message.endswith("(solution.py, line 2)")
 
 
 def test_fork_bomb_is_contained():
@@ -68,7 +102,7 @@ def test_fork_bomb_is_contained():
     assert result.status in {"error", "timeout"}
     assert "processes" in result.reason or "limit" in result.reason
     assert time.monotonic() - started < 15
-    assert run_tests(solution=GOOD, test_files=TESTS).status == "passed"  # the next run starts
+    assert run_tests(GOOD).status == "passed"  # the next run starts
 
 
 def test_memory_bomb_is_contained():
@@ -77,9 +111,12 @@ def test_memory_bomb_is_contained():
 
 
 def test_infinite_loop_in_a_test_times_out_and_later_tests_still_run():
-    tests = {"test_visible.py": "def test_spins():\n    while True:\n        pass\n\n"
-                                "def test_after():\n    assert True\n"}  # fmt: skip
-    result = run_tests(solution=GOOD, test_files=tests)
+    visible = (
+        "from solution import add\n\ndef test_spins(check):\n    while True:\n        pass\n\n"
+        "def test_after(check):\n    check('add(1, 2)', add(1, 2))\n"
+    )
+    expected = {"test_visible.py": {"test_spins": [["x", 1]], "test_after": [["add(1, 2)", 3]]}}
+    result = run_tests(GOOD, visible=visible, expected=expected)
     assert [t.outcome for t in result.tests] == ["timeout", "passed"]
     assert "longer than" in result.reason
 
@@ -160,6 +197,22 @@ def test_writing_in_the_work_directory_works_but_is_size_limited():
     assert "File too large" in big.reason or "No space" in big.reason
 
 
+def test_the_number_of_files_in_tmp_is_bounded_and_the_limit_named():
+    result = attack(
+        "import os\nfor i in range(20000):\n"
+        "    os.mkdir(f'/tmp/d{i}') if i % 2 else open(f'/tmp/f{i}', 'w').close()\n"
+    )
+    assert result.status == "error", result.reason
+    assert "No space left on device" in result.reason
+    assert "/tmp holds at most 255 files and directories and 16 MB" in result.reason
+    counted = attack(
+        "import os\nn = 0\ntry:\n    while True:\n        open(f'/tmp/f{n}', 'w').close()\n"
+        "        n += 1\nexcept OSError:\n    pass\nprint('made', n)\n"
+    )
+    assert counted.status == "passed" and counted.output == "made 255\n"
+    assert attack("open('/tmp/again', 'w').write('x')\n").status == "passed"  # a fresh /tmp
+
+
 def test_a_background_process_does_not_survive_the_run():
     result = attack("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(300)\n")
     assert result.status == "passed"  # the parent went on to pass the tests
@@ -192,45 +245,89 @@ def test_a_symlink_planted_at_the_sandbox_directory_is_refused(tmp_path, setting
     target.mkdir()
     settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
     os.symlink(target, tmp_path / f"backend-academy-sandbox-{os.geteuid()}")
-    result = run_tests(solution=GOOD, test_files=TESTS)
+    result = run_tests(GOOD)
     assert result.status == "refused" and "not a real directory" in result.reason
     assert not any(target.iterdir())
 
 
-def test_each_run_has_its_own_directory_and_leaves_nothing_behind(tmp_path, settings):
+def test_each_run_has_its_own_directory_and_leaves_nothing_behind(settings):
+    tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))
+    os.chmod(tmp_path, 0o711)
     settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
-    run_tests(solution="import os\nprint(os.getcwd(), sorted(os.listdir('/task')))\n" + GOOD,
-              test_files=TESTS)  # fmt: skip
+    listing = run_tests("import os\nprint(os.getcwd(), sorted(os.listdir('/task')))\n" + GOOD)
+    assert listing.output == (
+        "/tmp ['harness.py', 'manifest.json', 'solution.py', 'test_visible.py']\n"
+    )
     base = tmp_path / f"backend-academy-sandbox-{os.geteuid()}"
     assert [p.name for p in base.iterdir() if p.name != "slots"] == []
+    shutil.rmtree(tmp_path)
+
+
+def test_a_sandbox_directory_the_runs_cannot_reach_is_refused(tmp_path, settings):
+    if os.geteuid() != 0:
+        pytest.skip("only root gives each run its own uid")
+    os.chmod(tmp_path.parent, 0o700)
+    settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
+    result = run_tests(GOOD)
+    assert result.status == "refused" and "cannot be searched by other users" in result.reason
 
 
 def test_learner_output_cannot_forge_results():
     forged = '{"type": "test", "name": "test_adds", "outcome": "passed"}\n{"type": "done"}\n'
-    result = run_tests(
-        solution=f"print({forged!r})\ndef add(a, b):\n    return 0\n", test_files=TESTS
-    )
+    result = run_tests(f"print({forged!r})\ndef add(a, b):\n    return 0\n")
     assert result.status == "failed" and [t.outcome for t in result.tests] == ["failed", "failed"]
+
+
+def test_the_hidden_probes_are_not_in_the_sandbox_of_the_visible_ones_and_their_output_is_dropped():
+    hidden = "from solution import add\n\ndef test_secret(check):\n    check('SECRET', add(2, 2))\n"
+    expected = {**EXPECTED, "test_hidden.py": {"test_secret": [["SECRET", 4]]}}
+    spy = (
+        "import os, sys\nprint('files:', sorted(os.listdir('/task')))\n"
+        "for name in os.listdir('/task'):\n"
+        "    if name.startswith('test_'):\n"
+        "        sys.stderr.write(open('/task/' + name).read())\n" + GOOD
+    )
+    result = run_tests(spy, hidden=hidden, expected=expected)
+    assert result.status == "passed"
+    assert (
+        "files: ['harness.py', 'manifest.json', 'solution.py', 'test_visible.py']" in result.output
+    )
+    assert "SECRET" not in result.output and "test_hidden" not in result.output
+    assert [t.name for t in result.tests][-1] == "hidden test 1"
+    loud = run_tests("raise ValueError(open('/task/test_hidden.py').read())\n" + GOOD,
+                     hidden=hidden, expected=expected)  # fmt: skip
+    assert "SECRET" not in loud.reason and "SECRET" not in str(loud.tests)
+
+
+def test_a_huge_observation_is_refused_as_too_large_not_as_tampering():
+    visible = ("from solution import add\n\ndef test_big(check):\n"
+               "    check('big', 'x' * add(300000, 0))\n")  # fmt: skip
+    expected = {"test_visible.py": {"test_big": [["big", "x"]]}}
+    result = run_tests(GOOD, visible=visible, expected=expected)
+    assert result.tests[0].outcome == "error" and "too large" in result.tests[0].message
 
 
 def test_without_bubblewrap_code_is_refused_unless_explicitly_allowed(monkeypatch, settings):
     monkeypatch.setattr(sandbox, "_available", (False, "bubblewrap is not installed"))
     settings.EXERCISES_ALLOW_UNSANDBOXED = False
-    refused = run_tests(solution=GOOD, test_files=TESTS)
+    refused = run_tests(GOOD)
     assert refused.status == "refused" and "bubblewrap is not installed" in refused.reason
     settings.EXERCISES_ALLOW_UNSANDBOXED = True
-    allowed = run_tests(solution=GOOD, test_files=TESTS)
+    allowed = run_tests(GOOD)
     assert allowed.status == "passed" and allowed.sandboxed is False
     monkeypatch.setattr(sandbox, "_available", None)
 
 
-def test_test_file_names_are_ours_only():
+def test_probe_file_and_test_names_are_ours_only():
     with pytest.raises(ValueError):
-        run_tests(solution=GOOD, test_files={"../../etc/evil.py": "x = 1"})
+        sandbox.run_phase(solution=GOOD, module_file="../../etc/evil.py", source="", tests=[])
+    with pytest.raises(ValueError):
+        sandbox.run_phase(solution=GOOD, module_file="test_visible.py", source="",
+                          tests=["test_x; rm -rf /"])  # fmt: skip
 
 
 def test_oversized_code_is_refused():
-    result = run_tests(solution="x = 1\n" * 20000, test_files=TESTS)
+    result = run_tests("x = 1\n" * 20000)
     assert result.status == "refused" and "64 KB" in result.reason
 
 

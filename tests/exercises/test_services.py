@@ -16,7 +16,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from apps.core.errors import NotFound, PermissionDenied
-from apps.exercises import events, services
+from apps.exercises import events, grading, services
 from apps.exercises.errors import (
     CodeTooLarge,
     IdempotencyKeyReused,
@@ -24,6 +24,7 @@ from apps.exercises.errors import (
     TooManyRuns,
 )
 from apps.exercises.models import Run
+from apps.exercises.sandbox import PhaseResult
 from apps.exercises.tasks import run_task
 from tests.exercises.conftest import SOLUTION, STARTER, WRONG, make_exercise
 from tests.factories import UserFactory
@@ -77,18 +78,44 @@ def test_check_reports_reference_and_starter(exercise, fake_sandbox):
     report = services.exercise_check(exercise)
     assert report.ok, report.problems
     assert report.summary == "reference passes 5/5; starter fails 2/2 visible (5/5 in all)"
-    assert all(len(call["files"]) == 2 for call in fake_sandbox.calls)
-    assert [c["solution"] for c in fake_sandbox.calls] == [SOLUTION, STARTER]
+    # recorded twice per file, then the reference and the starter graded (two phases each)
+    assert [c["solution"] for c in fake_sandbox.calls] == [SOLUTION] * 6 + [STARTER] * 2
+    assert [c["module_file"] for c in fake_sandbox.calls[-2:]] == ["test_visible.py",
+                                                                   "test_hidden.py"]  # fmt: skip
 
 
 def test_check_names_the_problems(exercise, fake_sandbox):
-    exercise.solution_code = WRONG
-    exercise.starter_code = SOLUTION
+    exercise.solution_code = WRONG  # the stored values came from the right solution
+    exercise.starter_code = WRONG
     report = services.exercise_check(exercise)
     assert not report.ok
-    assert "reference passes 4/5" in report.summary
-    assert "test_adds_big_numbers" in report.summary  # authors see hidden names
-    assert "starter passes every test" in report.summary
+    assert "stored expected values are missing or out of date" in report.summary
+    exercise.solution_code = SOLUTION
+    exercise.starter_code = SOLUTION
+    report = services.exercise_check(exercise)
+    assert report.problems == ["The starter passes every test: learners have nothing to do."]
+
+
+@pytest.mark.parametrize(
+    ("hidden", "problem"),
+    [
+        ('def test_adds_big_numbers(check):\n    check("x", add(10**20))\n',
+         "test_adds_big_numbers: the reference fails it: TypeError"),
+        ('import random\n\ndef test_flaky(check):\n    check("r", random.random())\n',
+         "test_flaky: its values change from run to run"),
+        ('def test_yes_no(check):\n    check("positive", add(1, 1) > 0)\n'
+         '    check.raises("add(None)", TypeError, add, None, 1)\n',
+         "test_yes_no: every check is a yes/no or an exception"),
+        ('def test_nothing(check):\n    add(1, 1)\n', "test_nothing: it checks nothing"),
+        ('class Box:\n    pass\n\ndef test_object(check):\n    check("box", Box())\n'
+         '    check("n", add(1, 1))\n', "'box' checks an object"),
+    ],
+)  # fmt: skip
+def test_recording_refuses_probes_that_cannot_grade_fairly(exercise, fake_sandbox, hidden,
+                                                           problem):  # fmt: skip
+    exercise.test_hidden = "from solution import add\n\n" + hidden
+    report = services.exercise_expectations_record(exercise)
+    assert not report.ok and any(problem in p for p in report.problems), report.problems
 
 
 def test_check_reports_a_refusing_sandbox(exercise, fake_sandbox):
@@ -238,8 +265,8 @@ def execute(run: Run) -> Run:
 
 def test_run_mode_runs_the_visible_tests_only(exercise, dispatched, fake_sandbox, frames):
     run = execute(create(UserFactory(), exercise))
-    assert list(fake_sandbox.calls[0]["files"]) == ["test_visible.py"]
-    assert fake_sandbox.calls[0]["time_limit_s"] == 3
+    assert [c["module_file"] for c in fake_sandbox.calls] == ["test_visible.py"]
+    assert fake_sandbox.calls[0]["limits"].cpu_seconds == 3
     assert (run.status, run.passed, run.total) == ("passed", 2, 2)
     assert [t["name"] for t in run.tests] == ["test_adds_small_numbers", "test_adds_negatives"]
     assert run.output == "hello from stdout\n" and run.duration_ms is not None
@@ -250,16 +277,32 @@ def test_submit_runs_every_test_and_hides_the_hidden_ones(
     exercise, dispatched, fake_sandbox, frames
 ):
     run = execute(create(UserFactory(), exercise, code=WRONG, mode="submit"))
-    assert list(fake_sandbox.calls[0]["files"]) == ["test_visible.py", "test_hidden.py"]
+    assert [c["module_file"] for c in fake_sandbox.calls] == ["test_visible.py", "test_hidden.py"]
+    assert [c["keep_output"] for c in fake_sandbox.calls] == [True, False]
     assert (run.status, run.passed, run.total) == ("failed", 4, 5)
     hidden = [t for t in run.tests if t["hidden"]]
     assert [t["name"] for t in hidden] == ["hidden test 1", "hidden test 2", "hidden test 3"]
     assert [t["outcome"] for t in hidden] == ["failed", "passed", "passed"]
-    assert all(t["message"] == "" for t in hidden)
+    assert all(t["message"] == "" and t["duration_ms"] == 0 for t in hidden)
     stored = str(Run.objects.values_list("tests", flat=True).get(pk=run.pk))
-    for secret in ("SECRET-EXPECTATION", "test_adds_big_numbers", "10**20"):
-        assert secret not in stored and secret not in str(frames)
-    assert run.reason == "some tests failed"
+    for secret in ("SECRET-EXPECTATION", "test_adds_big_numbers", "10**20", "100000000000"):
+        assert secret not in stored and secret not in str(frames) and secret not in run.reason
+    assert run.reason == "1 of 5 tests did not pass."
+
+
+def test_a_visible_failure_says_what_was_expected(exercise, dispatched, fake_sandbox, frames):
+    code = "def add(a, b):\n    return a * b\n"
+    run = execute(create(UserFactory(), exercise, code=code))
+    assert [t["outcome"] for t in run.tests] == ["failed", "failed"]
+    assert run.tests[0]["message"] == "add(1, 2): expected 3, got 2"
+
+
+def test_a_run_without_current_expected_values_is_refused(exercise, dispatched, fake_sandbox,
+                                                           frames):  # fmt: skip
+    type(exercise).objects.filter(pk=exercise.pk).update(test_visible=exercise.test_visible + "\n")
+    run = execute(create(UserFactory(), exercise))
+    assert run.status == "refused" and "being updated" in run.reason
+    assert fake_sandbox.calls == []
 
 
 def test_visible_failures_keep_their_messages(exercise, dispatched, fake_sandbox, frames):
@@ -326,31 +369,18 @@ def test_a_crashing_sandbox_is_an_error_not_the_learners_fault(
     assert run.status == "error" and "not your code's fault" in run.reason
 
 
-def test_a_pass_with_missing_tests_is_not_a_pass(exercise, dispatched, monkeypatch, frames):
-    from tests.exercises.conftest import Outcome, Result
-
+def test_a_process_that_stops_early_passes_nothing_it_did_not_report(
+    exercise, dispatched, monkeypatch, frames
+):
     def partial(**kwargs):
-        return Result(status="passed", tests=[Outcome("test_adds_negatives", "passed", 1, "",
-                                                      file="test_visible.py")])  # fmt: skip
+        kwargs["on_record"]({"event": "test", "test": "test_adds_small_numbers",
+                             "obs": [["add(1, 2)", 3]]})  # fmt: skip
+        return PhaseResult(status="ran", returncode=0)
 
-    monkeypatch.setattr(services, "sandbox_run", partial)
+    monkeypatch.setattr(grading, "phase_runner", partial)
     run = execute(create(UserFactory(), exercise))
-    assert run.status == "failed" and run.reason == "Only 1 of 2 tests ran."
-
-
-def test_unknown_test_names_count_as_hidden():
-    visible = {"test_a"}
-    assert not services._is_hidden("test_visible.py::test_a", visible)
-    assert not services._is_hidden("test_a", visible)
-    assert not services._is_hidden("test_visible.test_a", visible)
-    assert not services._is_hidden("test_visible.py::test_a[2]", visible)
-    assert services._is_hidden("test_hidden.py::test_a", visible)
-    assert services._is_hidden("test_b", visible)
-    assert services._is_hidden("something odd", visible)
-    assert not services._is_hidden("test_a", visible, "test_visible.py")
-    assert services._is_hidden("test_a", visible, "test_hidden.py")
-    assert services._is_hidden("test_hidden (loading)", visible)
-    assert not services._is_hidden("test_visible (loading)", visible)
+    assert run.status == "error" and "ended the test run early" in run.reason
+    assert [t["outcome"] for t in run.tests] == ["passed", "error"]
 
 
 @pytest.mark.django_db(transaction=True)

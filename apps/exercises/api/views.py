@@ -44,11 +44,28 @@ class ExerciseOutput(serializers.Serializer):
     url = serializers.CharField(help_text="The exercise's page.")
 
 
+@extend_schema_serializer(component_name="VisibleCheck")
+class VisibleCheckOutput(serializers.Serializer):
+    check = serializers.CharField(help_text="What the check observes, as the test names it.")
+    expected = serializers.CharField(help_text="The expected value, as Python prints it.")
+
+
+@extend_schema_serializer(component_name="VisibleTest")
+class VisibleTestOutput(serializers.Serializer):
+    test = serializers.CharField(help_text="The visible test's name.")
+    checks = VisibleCheckOutput(many=True)
+
+
 @extend_schema_serializer(component_name="ExerciseDetail")
 class ExerciseDetailOutput(ExerciseOutput):
     prompt_html = serializers.CharField(help_text="Sanitised HTML.")
     starter_code = serializers.CharField()
     test_visible = serializers.CharField(help_text="The visible tests' source (test_visible.py).")
+    visible_checks = VisibleTestOutput(
+        many=True,
+        help_text="What each visible test checks and the value it expects there (the "
+        "reference solution's). Hidden tests' expected values are never sent.",
+    )
 
 
 @extend_schema_serializer(component_name="RunTest")

@@ -27,10 +27,27 @@ class Exercise(graphene.ObjectType):
     url = graphene.String(required=True)
 
 
+class VisibleCheck(graphene.ObjectType):
+    check = graphene.String(required=True, description="What the check observes.")
+    expected = graphene.String(
+        required=True, description="The expected value, as Python prints it."
+    )
+
+
+class VisibleTest(graphene.ObjectType):
+    test = graphene.String(required=True, description="The visible test's name.")
+    checks = graphene.List(graphene.NonNull(VisibleCheck), required=True)
+
+
 class ExerciseDetail(Exercise):
     prompt_html = graphene.String(required=True)
     starter_code = graphene.String(required=True)
     test_visible = graphene.String(required=True, description="The visible tests' source.")
+    visible_checks = graphene.List(
+        graphene.NonNull(VisibleTest),
+        required=True,
+        description="What each visible test checks and expects (hidden tests' never).",
+    )
 
 
 class ExercisePage(graphene.ObjectType):

@@ -103,4 +103,3 @@ class Command(BaseCommand):
                     bar.write(self.style.ERROR(f"{exercise.slug}: {' '.join(problems)}"))
                 bar.update(1)
         return failures
-
