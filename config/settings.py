@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.core.middleware.ApiMetricsMiddleware",  # Server-Timing, SQL count (staff/dev)
+    "apps.core.middleware.ApiCacheHeadersMiddleware",  # Vary + private on API responses
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -411,9 +412,14 @@ the same rules as the web pages.
   `csrftoken` cookie (the explorer at `/api/docs/` sends it for you).
 * **Personal token**: create one on your profile page (`/accounts/profile/`; it is shown
   once, and can be revoked there) and send `Authorization: Bearer ba_…`. No CSRF is needed.
+  `Authorization: Token ba_…` (Django REST framework's convention) is accepted too.
 
-Without either, requests are anonymous. A bad or revoked token is a `401` with
-`WWW-Authenticate: Bearer`, never a silent fallback to anonymous.
+Without either, requests are anonymous. A bad or revoked token, or any other scheme
+(`Basic`, `JWT`, …), is a `401` with `WWW-Authenticate: Bearer` and a message naming the
+expected scheme, never a silent fallback to anonymous.
+
+Responses vary on `Authorization` and `Cookie`; those to a request carrying credentials
+are `Cache-Control: private, no-cache`, so no shared cache stores one learner's data.
 
 ## Errors
 
@@ -426,6 +432,12 @@ Every error has one shape, whatever the status:
 `code` is stable and meant for programs (`not_found`, `invalid`, `not_authenticated`,
 `authentication_failed`, `permission_denied`, `throttled`, …); `message` is for people;
 `details` holds per-field messages for `invalid` and `retry_after` for `throttled`.
+
+## Request bodies
+
+Send JSON (`Content-Type: application/json`). A body that is not valid JSON, nests arrays
+and objects more than 64 levels deep, or holds a number longer than 100 characters is a
+`400` with the code `parse_error` and a message saying which.
 
 ## Pagination
 

@@ -1,6 +1,6 @@
-"""Request ids, request logging and security headers.
+"""Request ids, request logging, security headers and the API's cache headers.
 
-Both middlewares are sync- and async-capable, so under ASGI the whole chain stays
+The middlewares are sync- and async-capable, so under ASGI the whole chain stays
 on the event loop and only the view itself hops to a thread (a sync-only
 middleware here would bounce every request between the loop and Django's single
 sync thread several times).
@@ -20,6 +20,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from apps.core.logging import request_id_var
 
@@ -157,6 +158,34 @@ class ApiMetricsMiddleware(_HybridMiddleware):
             started = getattr(request, "_started", None)
             if started is not None:
                 response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+
+class ApiCacheHeadersMiddleware(_HybridMiddleware):
+    """Keep shared caches from serving one caller's API response to another.
+
+    Every REST and GraphQL response varies on ``Authorization`` and ``Cookie`` (the two
+    ways to be someone). A request that carries credentials — a token, or the session
+    cookie — gets ``Cache-Control: private, no-cache``: no shared cache (proxy, CDN) may
+    store it, and the caller's own browser keeps it only to revalidate it, so the
+    ``ETag``/``304`` path still saves the body while a submitted attempt is never read
+    stale. (``no-store`` would forbid even that copy, and with it every ``304``; the
+    same data is on the learner's own pages.) Anonymous responses are the published
+    content anyone can read and are left as they are.
+
+    It sits inside ``ConditionalGetMiddleware``, which copies both headers onto a 304.
+    Credentials are read from the request's headers, not ``request.user``, so nothing
+    here touches the session or the database (the chain may run on the event loop).
+    """
+
+    PREFIXES = ("/api/v1/", "/graphql")
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not request.path.startswith(self.PREFIXES):
+            return response
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
 

@@ -44,7 +44,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView
 from graphql import (
@@ -154,8 +153,7 @@ class GraphQLApiView(GraphQLView):
             )
             for name, value in refusal.headers.items():
                 response[name] = value
-        patch_vary_headers(response, ("Authorization",))
-        return response
+        return response  # Vary and Cache-Control: apps.core.middleware.ApiCacheHeadersMiddleware
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "POST"):
