@@ -19,8 +19,10 @@ RUN DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build.invalid \
     /opt/venv/bin/python manage.py collectstatic --noinput --verbosity 0
 
 FROM ${PYTHON_IMAGE} AS runtime
+# bubblewrap runs learners' code with Debian's own /usr/bin/python3 (the sandbox binds
+# /usr read-only and nothing else); the platform itself runs on the image's Python.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends make bubblewrap \
+ && apt-get install -y --no-install-recommends make bubblewrap python3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --create-home --home-dir /home/app app
 COPY --from=build /opt/venv /opt/venv
