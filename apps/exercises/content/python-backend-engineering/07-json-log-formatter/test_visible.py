@@ -1,3 +1,10 @@
+"""Visible tests: each one calls your code and checks what it gives.
+
+A check is `check(label, value)`: the grader compares `value` with what the reference
+solution gives for the same label. Each test logs through a logger whose handler uses
+your `JsonFormatter`, then parses what it wrote.
+"""
+
 import io
 import json
 import logging
@@ -17,22 +24,27 @@ def make_logger(name):
 
 
 def lines(stream):
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+    parsed = []
+    for line in stream.getvalue().splitlines():
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            raise ValueError(f"this line is not JSON: {line!r}") from None
+    return parsed
 
 
-def test_basic_fields():
+def test_basic_fields(check):
     log, stream = make_logger("test.basic")
     log.warning("disk %d%% full", 91)
     (entry,) = lines(stream)
-    for key in ("time", "level", "logger", "message", "request_id"):
-        assert key in entry, f"key {key!r} missing from {entry!r}"
-    want = {"level": "WARNING", "logger": "test.basic", "message": "disk 91% full", "request_id": None}
-    got = {k: entry.get(k) for k in want}
-    assert got == want, f"expected {want!r}, got {got!r}"
-    assert entry["time"].endswith("+00:00") and "T" in entry["time"], f"time should be UTC ISO 8601: {entry['time']!r}"
+    check("keys missing from the line", [k for k in ("time", "level", "logger", "message", "request_id") if k not in entry])
+    for key in ("level", "logger", "message", "request_id"):
+        check(f"entry[{key!r}]", entry.get(key))
+    time = str(entry.get("time", ""))
+    check("entry['time'] is UTC ISO 8601 (has 'T', ends with '+00:00')", time.endswith("+00:00") and "T" in time)
 
 
-def test_request_id_from_contextvar():
+def test_request_id_from_contextvar(check):
     log, stream = make_logger("test.rid")
     token = request_id.set("7f3c9a1e")
     try:
@@ -41,23 +53,22 @@ def test_request_id_from_contextvar():
         request_id.reset(token)
     log.info("after the request")
     first, second = lines(stream)
-    assert "request_id" in first, f"key 'request_id' missing from {first!r}"
-    assert first["request_id"] == "7f3c9a1e", f"expected request_id '7f3c9a1e', got {first['request_id']!r}"
-    assert second["request_id"] is None, f"expected null after reset, got {second['request_id']!r}"
+    check("request_id inside the request", first.get("request_id", "(no request_id key)"))
+    check("request_id after reset", second.get("request_id", "(no request_id key)"))
 
 
-def test_extra_fields_and_redaction():
+def test_extra_fields_and_redaction(check):
     log, stream = make_logger("test.extra")
     log.info("login", extra={"user_id": 7, "Token": "abc123"})
     (entry,) = lines(stream)
-    assert entry.get("user_id") == 7, f"extra field user_id missing or wrong: {entry!r}"
-    assert entry.get("Token") == "[REDACTED]", f"Token should be redacted: {entry!r}"
+    check("entry['user_id']", entry.get("user_id"))
+    check("entry['Token']", entry.get("Token"))
 
 
-def test_quotes_and_newlines_stay_one_valid_line():
+def test_quotes_and_newlines_stay_one_valid_line(check):
     log, stream = make_logger("test.quotes")
     log.info('user said "hi"\nand left')
     raw = stream.getvalue()
-    assert raw.count("\n") == 1, f"expected exactly one line, got {raw!r}"
-    (entry,) = lines(stream)
-    assert entry["message"] == 'user said "hi"\nand left', f"message mangled: {entry['message']!r}"
+    check("newlines written", raw.count("\n"))
+    (entry,) = lines(stream) if raw.count("\n") == 1 else [{}]
+    check("entry['message']", entry.get("message"))

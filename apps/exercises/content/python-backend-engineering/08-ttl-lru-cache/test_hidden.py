@@ -9,38 +9,38 @@ class FakeClock:
         return self.now
 
 
-def test_invalid_arguments():
+def test_invalid_arguments(check):
     for args in [(0, 10), (-1, 10), (5, 0), (5, -1)]:
-        try:
-            TTLCache(*args)
-        except ValueError:
-            continue
-        raise AssertionError(f"TTLCache{args!r} should raise ValueError")
+        check.raises(f"TTLCache{args!r}", ValueError, TTLCache, *args)
+    cache = TTLCache(1, 0.5, clock=FakeClock())
+    cache.set("k", ["value"])
+    check("TTLCache(1, 0.5): get('k') right after a set", cache.get("k"))
 
 
-def test_per_entry_ttl():
+def test_per_entry_ttl(check):
     clock = FakeClock()
     cache = TTLCache(max_size=5, ttl=100, clock=clock)
     cache.set("short", 1, ttl=1)
     cache.set("long", 2)
     clock.now = 1
-    assert cache.get("short") is None and cache.get("long") == 2, "per-entry ttl should override the default"
+    check("get('short') at t=1 (ttl=1)", cache.get("short"))
+    check("get('long') at t=1 (default ttl 100)", cache.get("long"))
 
 
-def test_set_refreshes_value_and_expiry_without_evicting():
+def test_set_refreshes_value_and_expiry_without_evicting(check):
     clock = FakeClock()
     cache = TTLCache(max_size=2, ttl=10, clock=clock)
     cache.set("a", 1)
     cache.set("b", 2)
     clock.now = 8
     cache.set("a", 11)  # replace: no eviction, new expiry at 18
-    assert cache.get("b") == 2, "replacing an existing key must not evict anything"
+    check("get('b') after replacing 'a' in a full cache", cache.get("b"))
     clock.now = 15
-    assert cache.get("a") == 11, "replaced entry should get a fresh expiry"
-    assert cache.get("b") is None, "b expired at 10"
+    check("get('a') at t=15 (replaced at 8)", cache.get("a"))
+    check("get('b') at t=15 (set at 0)", cache.get("b"))
 
 
-def test_expired_entries_are_dropped_before_evicting_lru():
+def test_expired_entries_are_dropped_before_evicting_lru(check):
     clock = FakeClock()
     cache = TTLCache(max_size=3, ttl=10, clock=clock)
     cache.set("old", 0, ttl=1)
@@ -48,77 +48,74 @@ def test_expired_entries_are_dropped_before_evicting_lru():
     cache.set("y", 2)
     clock.now = 2
     cache.set("z", 3)  # "old" is expired: drop it rather than evicting "x"
-    assert cache.get("x") == 1 and cache.get("y") == 2 and cache.get("z") == 3, "live entries were evicted"
+    check("[get('x'), get('y'), get('z')]", [cache.get("x"), cache.get("y"), cache.get("z")])
 
 
-def test_lru_order_follows_reads_and_writes():
+def test_lru_order_follows_reads_and_writes(check):
     cache = TTLCache(max_size=3, ttl=10, clock=FakeClock())
     for k in "abc":
         cache.set(k, k)
     cache.get("a")
     cache.set("b", "B")
     cache.set("d", "d")  # c is least recently used now
-    assert cache.get("c") is None, "c should have been evicted"
-    assert [cache.get(k) for k in "abd"] == ["a", "B", "d"], "a, b and d should remain"
+    check("get('c')", cache.get("c"))
+    check("[get('a'), get('b'), get('d')]", [cache.get(k) for k in "abd"])
 
 
-def test_none_is_a_cacheable_value():
+def test_none_is_a_cacheable_value(check):
     cache = TTLCache(max_size=2, ttl=10, clock=FakeClock())
     cache.set("k", None)
-    assert cache.get("k", "default") is None, "a cached None must be returned, not the default"
-    assert cache.hits == 1 and cache.misses == 0, f"expected one hit, got hits={cache.hits} misses={cache.misses}"
+    check("get('k', 'default') after set('k', None)", cache.get("k", "default"))
+    check("(hits, misses)", (cache.hits, cache.misses))
     calls = []
     cache.get_or_set("n", lambda: calls.append(1))  # loader returns None
     cache.get_or_set("n", lambda: calls.append(1))
-    assert len(calls) == 1, f"a cached None should not re-run the loader, ran {len(calls)} times"
+    check("loader calls for a cached None", len(calls))
 
 
-def test_len_counts_only_live_entries():
+def test_len_counts_only_live_entries(check):
     clock = FakeClock()
     cache = TTLCache(max_size=5, ttl=10, clock=clock)
     cache.set("a", 1)
     cache.set("b", 2, ttl=20)
-    assert len(cache) == 2, f"expected 2, got {len(cache)}"
+    check("len(cache) at t=0", len(cache))
     clock.now = 10
-    assert len(cache) == 1, f"expected 1 live entry at t=10, got {len(cache)}"
+    check("len(cache) at t=10", len(cache))
 
 
-def test_delete():
+def test_delete(check):
     clock = FakeClock()
     cache = TTLCache(max_size=5, ttl=10, clock=clock)
     cache.set("a", 1)
     cache.set("b", 2)
-    assert cache.delete("a") is True, "deleting a live entry should return True"
-    assert cache.delete("a") is False, "deleting it again should return False"
+    check("delete('a')", cache.delete("a"))
+    check("delete('a') again", cache.delete("a"))
     clock.now = 20
-    assert cache.delete("b") is False, "deleting an expired entry should return False"
-    assert cache.get("a") is None
+    check("delete('b') once expired", cache.delete("b"))
+    check("get('a')", cache.get("a"))
+    check("len(cache)", len(cache))
 
 
-def test_loader_exception_stores_nothing():
+def test_loader_exception_stores_nothing(check):
     cache = TTLCache(max_size=5, ttl=10, clock=FakeClock())
 
     def broken():
         raise ConnectionError("db down")
 
-    try:
-        cache.get_or_set("k", broken)
-    except ConnectionError:
-        pass
-    else:
-        raise AssertionError("the loader's exception should propagate")
-    assert cache.get_or_set("k", lambda: "fresh") == "fresh", "nothing should have been cached after a failure"
+    check.raises("get_or_set('k', broken)", ConnectionError, cache.get_or_set, "k", broken)
+    check("get_or_set('k', loader) after the failure", cache.get_or_set("k", lambda: "fresh"))
 
 
-def test_get_or_set_counts_hits_and_misses():
+def test_get_or_set_counts_hits_and_misses(check):
     cache = TTLCache(max_size=5, ttl=10, clock=FakeClock())
     cache.get_or_set("k", lambda: 1)
     cache.get_or_set("k", lambda: 2)
-    assert (cache.hits, cache.misses) == (1, 1), f"expected (1, 1), got {(cache.hits, cache.misses)!r}"
+    check("(hits, misses)", (cache.hits, cache.misses))
 
 
-def test_size_one_cache():
+def test_size_one_cache(check):
     cache = TTLCache(max_size=1, ttl=10, clock=FakeClock())
     cache.set("a", 1)
     cache.set("b", 2)
-    assert cache.get("a") is None and cache.get("b") == 2, "a size-1 cache keeps only the newest key"
+    check("get('a')", cache.get("a"))
+    check("get('b')", cache.get("b"))
