@@ -30,8 +30,8 @@ PID namespace dies with bubblewrap.
 
 from __future__ import annotations
 
+import array
 import contextlib
-import ctypes
 import errno
 import fcntl
 import json
@@ -39,12 +39,14 @@ import logging
 import os
 import platform
 import re
-import resource
+import select
 import selectors
 import shutil
 import signal
+import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -56,11 +58,13 @@ from typing import IO, Any
 from django.conf import settings
 
 from apps.exercises import seccomp
+from apps.exercises.launcher import RESULTS_FD, SECCOMP_FD, processes_of
 
 logger = logging.getLogger(__name__)
 
 PYTHON = "/usr/bin/python3"  # the system interpreter: everything it needs is under /usr
 HARNESS = Path(__file__).with_name("harness.py")
+LAUNCHER = Path(__file__).with_name("launcher.py")
 MAX_CODE_BYTES = 64 * 1024
 MAX_RECORD_BYTES = 256 * 1024  # one test's observations
 MAX_RESULTS_BYTES = 2 * 1024 * 1024  # everything a phase may report
@@ -131,28 +135,25 @@ def _probe() -> tuple[bool, str]:
     except RuntimeError as exc:
         return False, str(exc)
     tmp_dir = Path(tempfile.mkdtemp(prefix="probe-", dir=base))
-    fd = _seccomp_fd()
+    read_results, write_results = os.pipe()
+    output = b""
     try:
-        result = subprocess.run(
-            [
-                *_bwrap_args(None, tmp_dir, Limits(), fd),
-                *(PYTHON, "-I", "-S", "-c", "open('/tmp/probe', 'w').write('ok'); print('ok')"),
-            ],
-            capture_output=True,
-            timeout=Limits().wall_seconds,
-            env={"PATH": "/usr/bin:/bin"},
-            pass_fds=(fd,),
-            preexec_fn=_preexec(Limits(), None, tmp_dir),
-            check=False,
-        )
+        process = _spawn(
+            base, tmp_dir, write_results, Limits(), uid=None, sandboxed=True,
+            command=[PYTHON, "-I", "-S", "-c",
+                     "open('/tmp/probe', 'w').write('ok'); print('ok')"],
+        )  # fmt: skip
+        output = process.stdout.read(4096)
+        returncode = process.wait(timeout=Limits().wall_seconds)
+        process.stdout.close()
     except (OSError, subprocess.SubprocessError) as exc:
         return False, f"bubblewrap could not start: {exc}"
     finally:
-        os.close(fd)
+        os.close(read_results)
         shutil.rmtree(tmp_dir, ignore_errors=True)
-    if result.returncode != 0 or result.stdout.strip() != b"ok":
-        detail = result.stderr.decode("utf-8", "replace").strip()[:300]
-        return False, f"bubblewrap cannot create namespaces here ({detail or result.returncode})."
+    if returncode != 0 or output.strip() != b"ok":
+        detail = output.decode("utf-8", "replace").strip()[:300]
+        return False, f"bubblewrap cannot create namespaces here ({detail or returncode})."
     return True, "bubblewrap sandbox"
 
 
@@ -208,26 +209,6 @@ def _kill_uid(uid: int, timeout: float = 2.0) -> None:
         time.sleep(0.002)
 
 
-def processes_of(uid: int) -> list[int]:
-    """PIDs on the host whose real uid is ``uid`` and which have not exited (zombies
-    left out). Read from /proc/<pid>/stat and status, which stay right whatever the
-    process did to its own attributes."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/status", "rb") as handle:
-                status = handle.read(1024)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        state = status.split(b"\nState:\t", 1)[-1][:1]
-        uid_line = status.split(b"\nUid:\t", 1)[-1].split(b"\t", 1)[0]
-        if uid_line == str(uid).encode() and state not in (b"Z", b"X"):
-            found.append(int(name))
-    return found
-
-
 # --------------------------------------------------------------------------- files
 
 
@@ -261,89 +242,108 @@ def _write(directory: Path, name: str, content: str | bytes) -> None:
         handle.write(data)
 
 
-# --------------------------------------------------------------------------- /tmp
-
-CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
-PR_SET_DUMPABLE = 4
-_libc: Any = None
+# --------------------------------------------------------------------------- launching
 
 
-def _libc_handle() -> Any:
-    global _libc  # noqa: PLW0603
-    if _libc is None:
-        _libc = ctypes.CDLL(None, use_errno=True)
-    return _libc
+class _Launcher:
+    """This process's launcher (apps/exercises/launcher.py): started at the first run,
+    again after a fork (Celery's pool) or if it died. Thread-safe."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sock: socket.socket | None = None
+        self.process: subprocess.Popen | None = None
+        self.owner = 0
+
+    def _start(self) -> None:
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-B",
+                    str(LAUNCHER),
+                    str(theirs.fileno()),
+                    str(os.getpid()),
+                ],
+                stdin=subprocess.DEVNULL,
+                env={"PATH": "/usr/bin:/bin"},
+                pass_fds=(theirs.fileno(),),
+            )
+        finally:
+            theirs.close()
+        self.sock, self.owner = ours, os.getpid()
+
+    def send(self, request: dict[str, Any], fds: list[int]) -> None:
+        data = json.dumps(request).encode()
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+        with self.lock:
+            for attempt in (1, 2):
+                alive = self.process is not None and self.process.poll() is None
+                if self.sock is None or self.owner != os.getpid() or not alive:
+                    self._start()
+                assert self.sock is not None
+                try:
+                    self.sock.sendmsg([data], rights)
+                    return
+                except OSError:
+                    if attempt == 2:
+                        raise
+                    self.sock = None
 
 
-def _mount_private_tmp(target: Path, limits: Limits, owner: int | None) -> None:
-    """In the child, before bubblewrap: enter a mount namespace of its own and mount a
-    tmpfs bounded in bytes and in inodes on ``target``, for bubblewrap to bind at /tmp.
-    As root (``owner``: the run's uid, dropped to afterwards) that needs nothing more;
-    otherwise the child first enters a user namespace where its uid maps to itself. No
-    process outside this tree ever sees the mount."""
-    libc = _libc_handle()
-
-    def check(result: int, what: str) -> None:
-        if result != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, f"{what}: {os.strerror(code)}")
-
-    if owner is None:
-        uid, gid = os.getuid(), os.getgid()
-        # A process that changed its uid is not "dumpable", and its /proc/self files then
-        # belong to root: the id maps below could not be written.
-        check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl")
-        check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare")
-        for path, text in (
-            ("/proc/self/setgroups", "deny"),
-            ("/proc/self/uid_map", f"{uid} {uid} 1"),
-            ("/proc/self/gid_map", f"{gid} {gid} 1"),
-        ):
-            fd = os.open(path, os.O_WRONLY)
-            try:
-                os.write(fd, text.encode())
-            finally:
-                os.close(fd)
-    else:
-        uid = gid = owner
-        check(libc.unshare(CLONE_NEWNS), "unshare")
-    check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
-    options = f"size={limits.tmp_bytes},nr_inodes={limits.tmp_files},mode=0700,uid={uid},gid={gid}"
-    check(
-        libc.mount(b"tmpfs", bytes(target), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()),
-        "mount /tmp",
-    )
+_launcher = _Launcher()
 
 
-# --------------------------------------------------------------------------- running
+class _Process:
+    """A run's process, started by the launcher: its output, its pid (from the status
+    pipe) and how it ended."""
+
+    def __init__(self, stdout: int, status: int) -> None:
+        self.stdout = os.fdopen(stdout, "rb", buffering=0)
+        self._status, self._pending = status, b""
+        self.returncode: int | None = None
+        line = self._line(timeout=30)
+        if not line or not line.startswith(b"pid "):
+            self._close()
+            self.stdout.close()
+            raise OSError("the sandbox launcher did not start the run")
+        self.pid = int(line[4:])
+
+    def _line(self, timeout: float) -> bytes | None:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired("sandbox", timeout)
+            ready, _, _ = select.select([self._status], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._status, 256)
+            if not chunk:
+                return None
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return line
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            line = self._line(timeout)
+            self.returncode = int(line[5:]) if line and line.startswith(b"exit ") else -9
+            self._close()
+        return self.returncode
+
+    def _close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._status)
 
 
-def _preexec(limits: Limits, uid: int | None, tmp_dir: Path | None) -> Callable[[], None]:
-    def apply() -> None:
-        cpu = limits.cpu_seconds
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:  # root: mount as root, then drop to the run's own uid
-            if tmp_dir is not None:
-                _mount_private_tmp(tmp_dir, limits, uid)
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-        else:
-            mine = len(processes_of(os.getuid()))
-            resource.setrlimit(resource.RLIMIT_NPROC, (mine + limits.processes,) * 2)
-            if tmp_dir is not None:
-                _mount_private_tmp(tmp_dir, limits, None)
-
-    return apply
-
-
-def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits, seccomp_fd: int) -> list[str]:
+def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits) -> list[str]:
     args = [
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
@@ -369,7 +369,7 @@ def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits, seccomp_fd:
         "--setenv", "PATH", "/usr/bin:/bin",
         "--setenv", "HOME", "/tmp",  # noqa: S108
         "--setenv", "LANG", "C.UTF-8",
-        "--seccomp", str(seccomp_fd),
+        "--seccomp", str(SECCOMP_FD),
         "--",
     ]  # fmt: skip
     return args
@@ -454,7 +454,7 @@ def run_phase(
         read_results, write_results = os.pipe()
         try:
             manifest = {
-                "results_fd": write_results,
+                "results_fd": RESULTS_FD,
                 "per_test_seconds": limits.per_test_seconds,
                 "module": module_file[:-3],
                 "tests": tests,
@@ -467,13 +467,18 @@ def run_phase(
                 for path in (task_dir, *task_dir.iterdir(), tmp_dir):
                     os.chown(path, slot.uid, slot.uid, follow_symlinks=False)
                 os.chmod(task_dir, 0o500)
-            process = _spawn(
-                task_dir, tmp_dir, write_results, limits, uid=slot.uid, sandboxed=sandboxed
-            )
+            spawned, write_results = write_results, -1
+            process = _spawn(task_dir, tmp_dir, spawned, limits, uid=slot.uid, sandboxed=sandboxed)
             result = _Collector(process, read_results, limits, on_record, keep_output).run()
-        finally:
+        except OSError as exc:
+            logger.exception("the sandbox could not start a run")
             with contextlib.suppress(OSError):
-                os.close(write_results)
+                os.close(read_results)
+            return PhaseResult(status="refused", reason=f"Code cannot run on this server: {exc}")
+        finally:
+            if write_results != -1:
+                with contextlib.suppress(OSError):
+                    os.close(write_results)
             shutil.rmtree(task_dir, ignore_errors=True)
             shutil.rmtree(tmp_dir, ignore_errors=True)
     result.duration_ms = round((time.monotonic() - started) * 1000)
@@ -499,32 +504,46 @@ def _spawn(
     *,
     uid: int | None,
     sandboxed: bool,
-) -> subprocess.Popen:
-    seccomp_fd = _seccomp_fd() if sandboxed else None
+    command: list[str] | None = None,
+) -> _Process:
+    """Start the run's process through the launcher: bubblewrap around ``command`` (the
+    harness by default), or the harness alone when unsandboxed (development only)."""
     if sandboxed:
-        assert seccomp_fd is not None
-        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits, seccomp_fd),
-                PYTHON, "-I", "-S", "-B", "/task/harness.py"]  # fmt: skip
+        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits),
+                *(command or [PYTHON, "-I", "-S", "-B", "/task/harness.py"])]  # fmt: skip
         cwd = None
     else:  # development only, and said so loudly
         argv = [PYTHON, "-I", "-S", "-B", str(task_dir / "harness.py")]
         cwd = str(task_dir)
+    seccomp_fd = _seccomp_fd() if sandboxed else os.open(os.devnull, os.O_RDONLY)
+    read_output, write_output = os.pipe()
+    read_status, write_status = os.pipe()
+    request = {
+        "argv": argv,
+        "env": {"PATH": "/usr/bin:/bin"},
+        "cwd": cwd,
+        "uid": uid,
+        "tmp_dir": str(tmp_dir) if sandboxed else None,
+        "limits": {
+            "cpu_seconds": limits.cpu_seconds,
+            "memory_bytes": limits.memory_bytes,
+            "file_bytes": limits.file_bytes,
+            "open_files": limits.open_files,
+            "processes": limits.processes,
+            "tmp_bytes": limits.tmp_bytes,
+            "tmp_files": limits.tmp_files,
+        },
+    }
     try:
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env={"PATH": "/usr/bin:/bin"},
-            cwd=cwd,
-            pass_fds=tuple(fd for fd in (write_results, seccomp_fd) if fd is not None),
-            preexec_fn=_preexec(limits, uid, tmp_dir if sandboxed else None),  # noqa: PLW1509
-            start_new_session=True,
-        )
+        _launcher.send(request, [write_output, write_results, write_status, seccomp_fd])
+    except OSError:
+        for fd in (read_output, read_status):
+            os.close(fd)
+        raise
     finally:
-        os.close(write_results)
-        if seccomp_fd is not None:
-            os.close(seccomp_fd)
+        for fd in (write_output, write_results, write_status, seccomp_fd):
+            os.close(fd)
+    return _Process(read_output, read_status)
 
 
 class _Collector:
@@ -532,7 +551,7 @@ class _Collector:
     wall clock, the output cap and the results' size, and handing on each record as it
     lands."""
 
-    def __init__(self, process: subprocess.Popen, read_results: int, limits: Limits,
+    def __init__(self, process: _Process, read_results: int, limits: Limits,
                  on_record: Callable[[dict[str, Any]], bool] | None,
                  keep_output: bool) -> None:  # fmt: skip
         self.process, self.read_results, self.limits = process, read_results, limits
@@ -573,7 +592,7 @@ class _Collector:
             returncode = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             _kill(self.process)
-            returncode = self.process.wait()
+            returncode = self.process.wait(timeout=30)
         selector.close()
         os.close(self.read_results)
         self.process.stdout.close()
@@ -657,7 +676,7 @@ def parse_record(line: bytes) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _kill(process: subprocess.Popen) -> None:
+def _kill(process: _Process) -> None:
     # bubblewrap's process group; its PID namespace (every learner process) dies with it
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)

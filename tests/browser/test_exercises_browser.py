@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.exercises import services
+from apps.exercises import grading
 from tests.conftest import axe_violations
 from tests.exercises.conftest import SOLUTION, STARTER, FakeSandbox, make_exercise
 from tests.factories import PASSWORD, UserFactory
@@ -26,7 +26,7 @@ def slow_sandbox(monkeypatch, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     fake = FakeSandbox()
     fake.delay = 0.35
-    monkeypatch.setattr(services, "sandbox_run", fake)
+    monkeypatch.setattr(grading, "phase_runner", fake)
     return fake
 
 
@@ -52,6 +52,9 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     assert page.locator("#code").is_hidden()  # the textarea gave way to CodeMirror
     assert "REFERENCE-SOLUTION" not in page.content()
     assert "SECRET-EXPECTATION" not in page.content()
+    page.click(".visible-tests summary")  # the visible tests and what they expect
+    expect(page.locator("#expected-checks tbody tr")).to_have_count(2)
+    expect(page.locator("#expected-checks")).to_contain_text("add(-1, -2)")
     assert axe_violations(page) == []
 
     # Type a solution (replacing the starter) and run the visible tests.

@@ -105,6 +105,24 @@ def test_fork_bomb_is_contained():
     assert run_tests(GOOD).status == "passed"  # the next run starts
 
 
+def test_no_zombie_is_left_to_count_against_the_next_run():
+    """A dead process of a run's uid that nobody reaps still counts against that uid's
+    process limit: the launcher reaps every orphan of the run before it says it ended."""
+    for _ in range(3):
+        attack("import os\nwhile True:\n    os.fork()\n")
+    zombies = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            uid = int(next(x for x in status.splitlines() if x.startswith("Uid:")).split()[1])
+            if sandbox.UID_BASE <= uid < sandbox.UID_BASE + sandbox.UID_SLOTS and "\tZ" in status:
+                zombies.append(int(entry.name))
+    assert zombies == []
+
+
 def test_memory_bomb_is_contained():
     result = attack("hog = bytearray(2 * 1024 ** 3)\n")
     assert result.status == "error" and "MemoryError" in result.reason and "256 MB" in result.reason

@@ -92,3 +92,32 @@ def test_a_run_goes_through_the_queue_the_worker_and_the_sandbox(exercises_worke
     assert [f["type"] for f in frames] == ["status"] + ["test"] * 5 + ["done"]
     assert [f["seq"] for f in frames] == list(range(1, 8))
     assert "SECRET-EXPECTATION" not in str(frames)
+
+
+def test_forged_submits_through_the_worker_are_graded_failed(exercises_worker):
+    """A forging solution goes the way a learner's does (queue, worker, sandbox, grader)
+    and is recorded as not passed; its progress does not count."""
+    _real_sandbox_or_skip()
+    from django.core.management import call_command
+
+    from apps.exercises import selectors
+    from tests.exercises.forgers import FORGERS, PREAMBLE
+    from tests.exercises.test_forgery import exercise
+
+    call_command("import_content", verbosity=0)
+    starter = exercise("01-latency-percentiles")["starter.py"]
+    user = UserFactory()
+    runs = []
+    for n, name in enumerate(("replay_the_manifest_and_exit_zero", "planted_probe_module",
+                              "patch_the_recorder_to_report_true")):  # fmt: skip
+        run = services.run_create(user=user, exercise_slug="latency-percentiles",
+                                  code=starter + PREAMBLE + FORGERS[name], mode="submit",
+                                  key=f"forged-through-worker-{n}")  # fmt: skip
+        deadline = time.monotonic() + 60
+        while Run.objects.get(pk=run.pk).status in ("queued", "running"):
+            assert time.monotonic() < deadline, f"{name}: the worker did not finish the run"
+            time.sleep(0.1)
+        runs.append(Run.objects.get(pk=run.pk))
+    for run in runs:
+        assert run.status != "passed" and run.passed < run.total == 12, (run.status, run.reason)
+    assert sum(row["solved"] for row in selectors.exercise_progress_by_module(user=user)) == 0
