@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.core import jsonbody
 from apps.exercises import sandbox
 from apps.exercises.sandbox import Limits, PhaseResult
 
@@ -41,7 +42,7 @@ MESSAGE_LIMIT = 2000
 SHOW_LIMIT = 400
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAGS = {
-    "$tuple", "$dict", "$set", "$frozenset", "$bytes", "$float", "$enum", "$exception",
+    "$int", "$tuple", "$dict", "$set", "$frozenset", "$bytes", "$float", "$enum", "$exception",
     "$number", "$value", "$object", "$raises", "$raised", "$returned",
 }  # fmt: skip
 _YES_NO_TAGS = {"$raises", "$raised", "$exception"}
@@ -210,7 +211,7 @@ def _show(value: Any) -> str:
         return f"raised {payload}"
     if tag == "$returned":
         return f"returned {_show(payload)} without raising"
-    if tag in ("$enum", "$number", "$value"):
+    if tag in ("$enum", "$number", "$value", "$int"):
         return str(payload)
     return repr(value)
 
@@ -299,15 +300,18 @@ def clean(text: str, limit: int = MESSAGE_LIMIT) -> str:
 def judge(expected: list[Any], record: dict[str, Any]) -> tuple[str, str]:
     """One test's outcome and message from what the process reported for it."""
     error = record.get("error")
-    if error is not None:
-        outcome = "timeout" if record.get("timeout") is True else "error"
-        return outcome, clean(str(error))
     observations: Any = record.get("obs")
     if not _valid_observations(observations):
-        return "error", "The test reported something that is not a list of checks."
+        if error is not None:
+            observations = []
+        else:
+            return "error", "The test reported something that is not a list of checks."
     for i, entry in enumerate(expected):
         label, value, tol = entry[0], entry[1], _tolerance(entry)
         if i >= len(observations):
+            if error is not None:  # it stopped here: the exception is the news
+                outcome = "timeout" if record.get("timeout") is True else "error"
+                return outcome, clean(str(error))
             return "failed", clean(f"{label}: expected {show(value)}, but it was never checked.")
         got_label, got = observations[i][0], observations[i][1]
         if got_label != label:
@@ -316,6 +320,9 @@ def judge(expected: list[Any], record: dict[str, Any]) -> tuple[str, str]:
             )
         if not same(value, got, tol):
             return "failed", clean(f"{label}: expected {show(value)}, got {show(got)}")
+    if error is not None:  # every check matched, then it raised
+        outcome = "timeout" if record.get("timeout") is True else "error"
+        return outcome, clean(str(error))
     if len(observations) > len(expected):
         extra = observations[len(expected)][0]
         return "failed", clean(f"The test made more checks than expected (from {extra!r} on).")
@@ -357,13 +364,10 @@ def _files(expected: dict[str, Any]) -> list[str]:
 
 def loads_expectations(text: str) -> dict[str, Any]:
     """Stored expectations, checked for shape (``ExpectationsError`` says what is wrong)."""
-    raw = text.encode("utf-8", "surrogatepass")
-    if not sandbox.json_depth_ok(raw, 100):
-        raise ExpectationsError("nested too deeply")
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ExpectationsError(f"not JSON ({exc})") from exc
+        data = jsonbody.loads(text, what="The expectations", max_depth=100)
+    except jsonbody.JsonError as exc:
+        raise ExpectationsError(str(exc)) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ExpectationsError(f"not expectations of format {FORMAT}")
     if not isinstance(data.get("digest"), str):

@@ -63,8 +63,10 @@ def encode(value, depth=0):
         return value
     kind = type(value)
     if kind is int:
-        if value.bit_length() > 8000:
-            raise Unobservable("an integer with more than 2,400 digits")
+        if value.bit_length() > 14000:
+            raise Unobservable("an integer with more than 4,200 digits")
+        if value.bit_length() > 290:  # more than ~87 digits: as text (JSON readers cap numbers)
+            return {"$int": str(value)}
         return value
     if kind is float:
         if math.isnan(value):
@@ -129,16 +131,18 @@ class Check:
         self.observations.append(entry)
 
     def raises(self, label, expected, function, *args, **kwargs):
-        """Observe whether ``function(*args, **kwargs)`` raises an ``expected``."""
+        """Observe whether ``function(*args, **kwargs)`` raises an ``expected``; return
+        the exception it raised (for a test to look further), or None."""
         try:
             value = function(*args, **kwargs)
-        except expected:
+        except expected as error:
             self._record(label, {"$raises": expected.__name__})
-            return
+            return error
         except Exception as error:
             self._record(label, {"$raised": f"{type(error).__name__}: {error}"[:300]})
-            return
+            return None
         self._record(label, {"$returned": encode(value)})
+        return None
 
 
 def main():

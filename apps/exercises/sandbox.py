@@ -57,6 +57,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from apps.core import jsonbody
 from apps.exercises import seccomp
 from apps.exercises.launcher import RESULTS_FD, SECCOMP_FD, processes_of
 
@@ -68,7 +69,7 @@ LAUNCHER = Path(__file__).with_name("launcher.py")
 MAX_CODE_BYTES = 64 * 1024
 MAX_RECORD_BYTES = 256 * 1024  # one test's observations
 MAX_RESULTS_BYTES = 2 * 1024 * 1024  # everything a phase may report
-MAX_RECORD_DEPTH = 80  # the harness nests at most 32 levels of values, plus its framing
+MAX_RECORD_DEPTH = 80  # the harness nests values 32 deep (64 in JSON), plus its framing
 UID_BASE, UID_SLOTS = 62000, 64
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -641,37 +642,14 @@ class _Collector:
                 return
 
 
-def json_depth_ok(text: bytes, limit: int) -> bool:
-    """Whether the JSON text nests arrays and objects at most ``limit`` deep (counted
-    outside strings), so ``json.loads`` cannot recurse out of the stack."""
-    depth, in_string, escaped = 0, False, False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return False
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return True
-
-
 def parse_record(line: bytes) -> dict[str, Any] | None:
     """One line the process wrote, as a JSON object, or None when it is not one (too
     long, too deep, not UTF-8, not JSON, a number too large to read)."""
-    if len(line) > MAX_RECORD_BYTES or not json_depth_ok(line, MAX_RECORD_DEPTH):
+    if len(line) > MAX_RECORD_BYTES:
         return None
     try:
-        record = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        record = jsonbody.loads(line, what="A record", max_depth=MAX_RECORD_DEPTH)
+    except jsonbody.JsonError:
         return None
     return record if isinstance(record, dict) else None
 
