@@ -46,8 +46,9 @@ connections in the middle of requests (no client sees them; wrk counts none).
 The load generator shares the machine with the server: on 2 cores, wrk's thread
 (``--wrk-threads``, default 1) takes CPU the workers would otherwise have, so absolute
 figures are lower than on a separate client; the ratios are what to compare.
-The channel layer's Redis database (2 of ``--redis-url``'s instance) is touched only by
-``/readyz``'s probe, on a channel name of its own.
+The channel layer (``--redis-url``'s database; every key the servers write starts with
+``REDIS_KEY_PREFIX=ba-bench``) is touched only by ``/readyz``'s probe, on a channel name of
+its own.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
             "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
+            "REDIS_KEY_PREFIX": "ba-bench",
             "REDIS_CACHE_URL": redis_db(args.cache_db),
             "CELERY_BROKER_URL": redis_db(args.broker_db),
             "CELERY_RESULT_BACKEND": redis_db(args.broker_db),

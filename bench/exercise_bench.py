@@ -44,9 +44,9 @@ and harness, minus bubblewrap (namespaces, mounts, seccomp).
 
 Results: a table on stdout, ``var/bench/exercises-<timestamp>.json`` (every run, the load
 average, where the CPU went in each phase: ``CpuMeter``), the servers' logs next to it.
-Redis: the broker and the cache use databases ``--broker-db`` and ``--cache-db`` of
-``--redis-url``'s instance (flushed at start); the channel layer always uses database 2 of
-that instance (settings), under its ``ba-channels:`` prefix.
+Redis: the broker and the channel layer use database ``--broker-db`` of ``--redis-url``'s
+instance (``REDIS_URL``), the cache ``--cache-db`` (both flushed at start), every key under
+``REDIS_KEY_PREFIX=ba-bench``.
 Percentiles are nearest-rank. Ctrl-C stops gunicorn and the worker and reports nothing.
 """
 
@@ -157,7 +157,8 @@ def child_env(args: argparse.Namespace, port: int) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=args.database_url,
-        REDIS_URL=redis_db(args.redis_url, 0),
+        REDIS_URL=redis_db(args.redis_url, args.broker_db),
+        REDIS_KEY_PREFIX="ba-bench",
         REDIS_CACHE_URL=redis_db(args.redis_url, args.cache_db),
         CELERY_BROKER_URL=redis_db(args.redis_url, args.broker_db),
         CELERY_RESULT_BACKEND=redis_db(args.redis_url, args.broker_db),

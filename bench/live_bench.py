@@ -103,7 +103,8 @@ def child_env(args: argparse.Namespace, port: int, workers: int) -> dict[str, st
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
+        REDIS_URL=args.redis_url,  # the channel layer's database
+        REDIS_KEY_PREFIX="ba-bench",
         REDIS_CACHE_URL=redis_db(args.cache_db),
         CELERY_BROKER_URL=redis_db(args.broker_db),
         CELERY_RESULT_BACKEND=redis_db(args.broker_db),

@@ -5,7 +5,8 @@
   task must be idempotent.
 * Tasks are sent with ``transaction.on_commit`` (see ``apps.core.tasks.enqueue``) so
   a worker never reads rows that are not committed yet.
-* Soft and hard time limits bound every task; the Redis visibility timeout is
+* Soft and hard time limits bound every task; the Redis visibility timeout
+  (``CELERY_BROKER_TRANSPORT_OPTIONS`` in config/settings.py, with the key prefix) is
   longer than the hard limit so a running task is not delivered twice.
 * Embedded mode runs tasks inline (``task_always_eager``).
 """
@@ -33,8 +34,6 @@ app.conf.update(
     accept_content=["json"],
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": 3600},
-    result_backend_transport_options={"visibility_timeout": 3600},
     worker_hijack_root_logger=False,
     task_default_queue="default",
 )

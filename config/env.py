@@ -7,7 +7,8 @@ these helpers, and listed in README.md.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qs, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -50,7 +51,49 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def redis_url_with_db(url: str, db: int) -> str:
-    """Return ``url`` pointing at Redis database ``db`` (replacing any path)."""
+_REDIS_SCHEMES = {"redis", "rediss", "unix"}
+_KEY_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+
+
+def redis_db(url: str) -> int:
+    """The database number a Redis URL selects, as redis-py reads it: ``?db=N``, else the
+    path (``redis://host:6379/N``), else 0. Raises ``ValueError`` for anything else,
+    where redis-py would quietly use database 0."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+    if parts.scheme not in _REDIS_SCHEMES:
+        raise ValueError(f"not a redis://, rediss:// or unix:// URL: {parts.scheme}://")
+    query = parse_qs(parts.query)
+    if "db" in query:
+        raw = query["db"][-1]
+    elif parts.scheme == "unix":
+        raw = "0"  # the path is the socket's
+    else:
+        raw = parts.path.strip("/") or "0"
+    if not raw.isdigit():
+        raise ValueError(f"the database number must be an integer, got {raw!r}")
+    return int(raw)
+
+
+def env_redis_url(name: str, default: str = "", *, other_schemes: bool = False) -> str:
+    """A Redis URL, or ``default`` when unset. Its database number must be readable
+    (``redis_db``); ``other_schemes`` lets a non-Redis URL through unchecked (a broker)."""
+    url = os.environ.get(name, "").strip() or default
+    if not url or (other_schemes and urlsplit(url).scheme not in _REDIS_SCHEMES):
+        return url
+    try:
+        redis_db(url)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} is not a usable Redis URL: {exc}") from exc
+    return url
+
+
+def env_key_prefix(name: str, default: str) -> str:
+    """A key prefix: 1-40 letters, digits, ``_``, ``.`` or ``-`` (no ``:`` or pattern
+    characters, so ``<prefix>:*`` matches exactly its keys)."""
+    value = os.environ.get(name, "").strip() or default
+    if not _KEY_PREFIX.fullmatch(value):
+        raise ConfigurationError(
+            f"{name} must be 1-40 letters, digits, '_', '.' or '-' "
+            f"(starting with a letter or digit), got {value!r}"
+        )
+    return value

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import ConfigurationError, env_bool, env_int, env_list, env_str, redis_url_with_db
+from config.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_key_prefix,
+    env_list,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,7 +122,7 @@ TEMPLATES = [
 
 # --------------------------------------------------------------------------- data
 DATABASE_URL = env_str("DATABASE_URL")
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_redis_url("REDIS_URL")
 SERVICES_MODE = bool(DATABASE_URL and REDIS_URL)
 
 if DATABASE_URL:
@@ -150,25 +158,26 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: one instance (or several) split by database number. The broker and the
-# channel layer must never lose keys to eviction, so REDIS_URL must point at an
-# instance with ``maxmemory-policy noeviction``. The cache may evict: give it its own
-# instance with REDIS_CACHE_URL (allkeys-lru), or it shares REDIS_URL's instance.
-# The test suite uses databases 8-10 so it never touches a running site's data.
-_REDIS_DB_BASE = 8 if TESTING else 0
-REDIS_BROKER_DB = _REDIS_DB_BASE + 0  # Celery broker and results
-REDIS_CACHE_DB = _REDIS_DB_BASE + 1  # django-redis cache (when REDIS_CACHE_URL is not set)
-REDIS_CHANNELS_DB = _REDIS_DB_BASE + 2  # channels-redis layer
+# Redis. REDIS_URL's database (redis://host:6379/N; no number is 0) holds every role:
+# the Celery broker and results, the channel layer and the cache, each under its own
+# key prefix, and every key starts with "<REDIS_KEY_PREFIX>:". Two deployments on one
+# Redis share nothing when their database numbers (or their prefixes) differ.
+# A role moves with its own URL (REDIS_CACHE_URL, CHANNEL_LAYER_URL, CELERY_BROKER_URL,
+# CELERY_RESULT_BACKEND), used as given. The broker and the channel layer must never
+# lose keys to eviction (``maxmemory-policy noeviction``); the cache may, so give it an
+# instance of its own (allkeys-lru) with REDIS_CACHE_URL.
+# The test suite adds "-test" to the prefix ("ba-test:"): a run pointed at a site's
+# database still never reads or deletes the site's keys (.ci/run also gives it its own).
+REDIS_KEY_PREFIX = env_key_prefix("REDIS_KEY_PREFIX", "ba") + ("-test" if TESTING else "")
+REDIS_CACHE_URL = env_redis_url("REDIS_CACHE_URL", REDIS_URL)
+CHANNEL_LAYER_URL = env_redis_url("CHANNEL_LAYER_URL", REDIS_URL)
 
-REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or (
-    redis_url_with_db(REDIS_URL, REDIS_CACHE_DB) if REDIS_URL else ""
-)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": "ba",
+            "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:cache",  # <prefix>:cache:<version>:<key>
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": 2,
@@ -185,7 +194,7 @@ else:
         }
     }
 
-if REDIS_URL:
+if CHANNEL_LAYER_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -194,7 +203,7 @@ if REDIS_URL:
                 # blocking read, and the pool must outgrow the 100-connection default.
                 "hosts": [
                     {
-                        "address": redis_url_with_db(REDIS_URL, REDIS_CHANNELS_DB),
+                        "address": CHANNEL_LAYER_URL,
                         "socket_timeout": 15,
                         "socket_connect_timeout": 5,
                         "max_connections": 1000,
@@ -203,7 +212,7 @@ if REDIS_URL:
                 "capacity": env_int("CHANNELS_CAPACITY", 1500),
                 "expiry": 60,
                 "group_expiry": 86400,
-                "prefix": "ba-channels:",
+                "prefix": f"{REDIS_KEY_PREFIX}:channels:",
             },
         }
     }
@@ -241,12 +250,20 @@ if PRODUCTION and EXERCISES_ALLOW_UNSANDBOXED:
 BENCH_FLOOR_VIEWS = env_bool("BENCH_FLOOR_VIEWS", False)
 
 # --------------------------------------------------------------------------- Celery
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (
-    redis_url_with_db(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else "memory://"
+CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL", other_schemes=True) or (
+    REDIS_URL or "memory://"
 )
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or (
-    redis_url_with_db(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else "cache+memory://"
+CELERY_RESULT_BACKEND = env_redis_url("CELERY_RESULT_BACKEND", other_schemes=True) or (
+    REDIS_URL or "cache+memory://"
 )
+# On Redis every broker and result key (queues, bindings, unacked messages, results,
+# and the pub/sub channels of broadcasts) starts with "<REDIS_KEY_PREFIX>:celery:".
+# The visibility timeout is longer than any task's hard time limit (config/celery.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:",
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 # Code runs have their own queue, so a burst of them never delays the other tasks.
 CELERY_TASK_ROUTES = {"exercises.*": {"queue": "exercises"}}

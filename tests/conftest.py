@@ -87,7 +87,7 @@ def _clean_cache() -> Iterator[None]:
 
 def _clear(cache) -> None:  # type: ignore[no-untyped-def]
     if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")  # only this site's prefixed keys, in the test database
+        cache.delete_pattern("*")  # only the suite's keys: ba-test:cache:* (REDIS_KEY_PREFIX)
     else:
         cache.clear()
 

@@ -123,7 +123,7 @@ def servers(tmp_path: Path, transactional_db: None) -> Iterator[tuple[Server, Se
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     env.update(
-        # DJANGO_ENV=test: the same Redis databases (8-10) as this process, and its
+        # DJANGO_ENV=test: the same Redis key prefix (ba-test) as this process, and its
         # SECRET_KEY, so the session cookies made here are valid there.
         DJANGO_ENV="test",
         DJANGO_SECRET_KEY=settings.SECRET_KEY,
