@@ -21,8 +21,8 @@ class RunCreate(BaseMutation):
         code = graphene.String(
             required=True,
             description=(
-                "Your solution.py (≤ 64 KB; a GraphQL request body is limited to 64 KB too, "
-                "so send code near that size through REST)."
+                "Your solution.py (at most 64 KB of UTF-8, as through REST; the request "
+                "body may be 256 KiB, room for it escaped as JSON)."
             ),
         )
         mode = graphene.String(required=True, description="run (visible tests) or submit (all)")
