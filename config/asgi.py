@@ -9,7 +9,7 @@ hook (sessions, CSRF, auth, messages, …) through ``sync_to_async`` and starts 
 thread per request, and the hops between the event loop and threads cost more
 than the work. Measured on this project (2 gunicorn workers, 32 connections,
 wrk): ``/healthz`` 375 → 1,292 req/s and ``/`` 190 → 435 req/s with the thread
-pool (README, "Performance notes"). Views here are synchronous, so nothing is lost.
+pool (docs/benchmarks.md, "Pages"). Views here are synchronous, so nothing is lost.
 """
 
 from __future__ import annotations

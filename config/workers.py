@@ -13,7 +13,7 @@ class Worker(UvicornWorker):
         "ws_ping_timeout": 20.0,
         # No permessage-deflate: live broadcasts are ~1 KB frames written to every
         # player; compressing each copy per connection cost more CPU than the bytes saved
-        # and ~35 KiB of RSS per socket (bench/live_bench.py, README "Live sessions").
+        # and ~35 KiB of RSS per socket (bench/live_bench.py, docs/benchmarks.md "Live sessions").
         "ws_per_message_deflate": False,
         "proxy_headers": False,
         "server_header": False,  # no "server: uvicorn" on every response
