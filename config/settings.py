@@ -428,7 +428,8 @@ the same rules as the web pages.
   (POST, PUT, PATCH, DELETE) then need the `X-CSRFToken` header with the value of the
   `csrftoken` cookie (the explorer at `/api/docs/` sends it for you).
 * **Personal token**: create one on your profile page (`/accounts/profile/`; it is shown
-  once, and can be revoked there) and send `Authorization: Bearer ba_…`. No CSRF is needed.
+  once, and can be revoked there) — or, for a service account, with `manage.py api_token
+  create` on the server — and send `Authorization: Bearer ba_…`. No CSRF is needed.
   `Authorization: Token ba_…` (Django REST framework's convention) is accepted too.
 
 Without either, requests are anonymous. A bad or revoked token, or any other scheme
