@@ -13,7 +13,10 @@ them, so a run is never delivered twice while it runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from apps.exercises import services
 
@@ -28,3 +31,12 @@ from apps.exercises import services
 )
 def run_task(run_id: int) -> None:
     services.run_execute(run_id=run_id)
+
+
+@worker_process_init.connect
+def _prepare_the_sandbox(**kwargs: Any) -> None:
+    """Each pool process checks the sandbox and starts its launcher as it starts, so
+    the first run it takes does not pay for either."""
+    from apps.exercises import sandbox
+
+    sandbox.sandbox_available()
