@@ -333,9 +333,11 @@ def judge(expected: list[Any], record: dict[str, Any]) -> tuple[str, str]:
 
 
 def digest(*, solution: str, visible: str, hidden: str) -> str:
-    """What the expected observations depend on: the reference, the probes and the
-    harness's protocol. Another value means the stored expectations are stale."""
-    payload = json.dumps([PROTOCOL, solution, visible, hidden], ensure_ascii=False)
+    """What the expected observations depend on: the reference, the probes, the helpers
+    they may import (probes.py) and the harness's protocol. Another value means the
+    stored expectations are stale."""
+    helpers = sandbox._support_bytes(sandbox.PROBES).decode("utf-8")
+    payload = json.dumps([PROTOCOL, helpers, solution, visible, hidden], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 

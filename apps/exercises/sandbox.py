@@ -65,6 +65,7 @@ logger = logging.getLogger(__name__)
 
 PYTHON = "/usr/bin/python3"  # the system interpreter: everything it needs is under /usr
 HARNESS = Path(__file__).with_name("harness.py")
+PROBES = Path(__file__).with_name("probes.py")  # helpers probes may import
 LAUNCHER = Path(__file__).with_name("launcher.py")
 MAX_CODE_BYTES = 64 * 1024
 MAX_RECORD_BYTES = 256 * 1024  # one test's observations
@@ -461,7 +462,8 @@ def run_phase(
                 "tests": tests,
             }
             _write(task_dir, "solution.py", solution.encode("utf-8", "surrogatepass"))
-            _write(task_dir, "harness.py", _harness_bytes())
+            _write(task_dir, "harness.py", _support_bytes(HARNESS))
+            _write(task_dir, "probes.py", _support_bytes(PROBES))
             _write(task_dir, module_file, source)
             _write(task_dir, "manifest.json", json.dumps(manifest))
             if slot.uid is not None:
@@ -487,14 +489,14 @@ def run_phase(
     return result
 
 
-_harness_cache: bytes | None = None
+_support_cache: dict[Path, bytes] = {}
 
 
-def _harness_bytes() -> bytes:
-    global _harness_cache  # noqa: PLW0603
-    if _harness_cache is None:
-        _harness_cache = HARNESS.read_bytes()
-    return _harness_cache
+def _support_bytes(path: Path) -> bytes:
+    """The harness or the probes' helpers (read once per process)."""
+    if path not in _support_cache:
+        _support_cache[path] = path.read_bytes()
+    return _support_cache[path]
 
 
 def _spawn(

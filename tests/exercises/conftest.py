@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from apps.exercises import grading, harness, services
+from apps.exercises import grading, harness, probes, services
 from apps.exercises.models import Exercise
 from apps.exercises.sandbox import Limits, PhaseResult
 from tests.factories import LessonFactory
@@ -92,6 +92,7 @@ class FakeSandbox:
             return PhaseResult(status="ran", records=records, returncode=0)
         saved = sys.modules.get("solution")
         sys.modules["solution"] = module
+        sys.modules.setdefault("probes", probes)
         try:
             namespace: dict[str, Any] = {}
             exec(compile(source, module_file, "exec"), namespace)

@@ -274,7 +274,7 @@ def test_each_run_has_its_own_directory_and_leaves_nothing_behind(settings):
     settings.EXERCISES_SANDBOX_DIR = str(tmp_path)
     listing = run_tests("import os\nprint(os.getcwd(), sorted(os.listdir('/task')))\n" + GOOD)
     assert listing.output == (
-        "/tmp ['harness.py', 'manifest.json', 'solution.py', 'test_visible.py']\n"
+        "/tmp ['harness.py', 'manifest.json', 'probes.py', 'solution.py', 'test_visible.py']\n"
     )
     base = tmp_path / f"backend-academy-sandbox-{os.geteuid()}"
     assert [p.name for p in base.iterdir() if p.name != "slots"] == []
@@ -307,9 +307,8 @@ def test_the_hidden_probes_are_not_in_the_sandbox_of_the_visible_ones_and_their_
     )
     result = run_tests(spy, hidden=hidden, expected=expected)
     assert result.status == "passed"
-    assert (
-        "files: ['harness.py', 'manifest.json', 'solution.py', 'test_visible.py']" in result.output
-    )
+    listing = "['harness.py', 'manifest.json', 'probes.py', 'solution.py', 'test_visible.py']"
+    assert f"files: {listing}" in result.output
     assert "SECRET" not in result.output and "test_hidden" not in result.output
     assert [t.name for t in result.tests][-1] == "hidden test 1"
     loud = run_tests("raise ValueError(open('/task/test_hidden.py').read())\n" + GOOD,

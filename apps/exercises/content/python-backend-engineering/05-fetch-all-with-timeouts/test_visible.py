@@ -7,42 +7,9 @@ the same order.
 """
 
 import asyncio
-import selectors
 
+from probes import run_virtual as run
 from solution import fetch_all
-
-
-class VirtualClock(asyncio.SelectorEventLoop):
-    """An event loop whose clock jumps to the next timer when every task is waiting."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.timers = 0
-        loop = self
-
-        class Selector(selectors.DefaultSelector):
-            def select(self, timeout=None):
-                events = super().select(0 if timeout is not None else None)
-                if not events and timeout:
-                    loop.now += timeout
-                return events
-
-        super().__init__(selector=Selector())
-
-    def time(self):
-        return self.now
-
-    def call_at(self, when, callback, *args, context=None):
-        self.timers += 1  # timers due at the same time run in the order they were set
-        return super().call_at(when + self.timers * 1e-9, callback, *args, context=context)
-
-
-def run(coro):
-    """Run `coro` like asyncio.run(); return its result and the virtual seconds it took."""
-    loop = VirtualClock()
-    with asyncio.Runner(loop_factory=lambda: loop) as runner:
-        result = runner.run(coro)
-    return result, loop.now
 
 
 def fields(outcomes):

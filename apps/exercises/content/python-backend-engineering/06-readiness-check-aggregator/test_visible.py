@@ -7,55 +7,16 @@ virtual clock: `asyncio.sleep()` and timeouts take no real time, and while a tes
 """
 
 import asyncio
-import selectors
-import time
 
 import solution
+from probes import run_virtual
 from solution import Check, run_checks
 
 
-class VirtualClock(asyncio.SelectorEventLoop):
-    """An event loop whose clock jumps to the next timer when every task is waiting."""
-
-    def __init__(self, start):
-        self.now = start
-        self.timers = 0
-        loop = self
-
-        class Selector(selectors.DefaultSelector):
-            def select(self, timeout=None):
-                events = super().select(0 if timeout is not None else None)
-                if not events and timeout:
-                    loop.now += timeout
-                return events
-
-        super().__init__(selector=Selector())
-
-    def time(self):
-        return self.now
-
-    def call_at(self, when, callback, *args, context=None):
-        self.timers += 1  # timers due at the same time run in the order they were set
-        return super().call_at(when + self.timers * 1e-9, callback, *args, context=context)
-
-
 def run(coro):
-    """Run `coro` like asyncio.run(); return its result and the virtual seconds it took."""
-    loop = VirtualClock(start=1234.567)
-    patched = []
-    for name in ("perf_counter", "monotonic"):
-        real = getattr(time, name)
-        for module in (time, solution):  # solution: after `from time import perf_counter`
-            if getattr(module, name, None) is real:
-                setattr(module, name, loop.time)
-                patched.append((module, name, real))
-    try:
-        with asyncio.Runner(loop_factory=lambda: loop) as runner:
-            result = runner.run(coro)
-    finally:
-        for module, name, real in patched:
-            setattr(module, name, real)
-    return result, loop.now - 1234.567
+    """Run `coro` on the virtual clock; `time.perf_counter()` and `time.monotonic()` read
+    it meanwhile. Return its result and the virtual seconds it took."""
+    return run_virtual(coro, start=1234.567, clock_in=(solution,))
 
 
 def within(value, low, high):

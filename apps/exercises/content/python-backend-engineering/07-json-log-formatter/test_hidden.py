@@ -4,8 +4,8 @@ import decimal
 import io
 import json
 import logging
-import selectors
 
+from probes import run_virtual
 from solution import JsonFormatter, request_id
 
 
@@ -18,31 +18,6 @@ def make_logger(name):
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     return logger, stream
-
-
-class VirtualClock(asyncio.SelectorEventLoop):
-    """An event loop whose clock jumps to the next timer when every task is waiting."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.timers = 0
-        loop = self
-
-        class Selector(selectors.DefaultSelector):
-            def select(self, timeout=None):
-                events = super().select(0 if timeout is not None else None)
-                if not events and timeout:
-                    loop.now += timeout
-                return events
-
-        super().__init__(selector=Selector())
-
-    def time(self):
-        return self.now
-
-    def call_at(self, when, callback, *args, context=None):
-        self.timers += 1  # timers due at the same time run in the order they were set
-        return super().call_at(when + self.timers * 1e-9, callback, *args, context=context)
 
 
 def lines(stream):
@@ -61,8 +36,7 @@ def test_concurrent_tasks_keep_their_own_ids(check):
     async def main():
         await asyncio.gather(handle("req-a", 0.02), handle("req-b", 0.01))
 
-    with asyncio.Runner(loop_factory=VirtualClock) as runner:  # sleeps in a fixed order
-        runner.run(main())
+    run_virtual(main())  # a virtual clock: the sleeps end in a fixed order
     check("(message, request_id) of each line", [(e["message"], e["request_id"]) for e in lines(stream)])
 
 
