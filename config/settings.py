@@ -58,6 +58,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 SITE_NAME = "Backend Academy"
+# The site's public address, for links in e-mails sent outside a request (reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --------------------------------------------------------------------------- apps
 INSTALLED_APPS = [
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "apps.matrix",
     "apps.live",
     "apps.exercises",
+    "apps.classes",
 ]
 
 MIDDLEWARE = [

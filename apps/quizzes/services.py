@@ -163,9 +163,7 @@ def attempt_begin(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
                 question_ids=question_ids,
                 choice_orders=_choice_orders(quiz, question_ids),
                 started_at=now,
-                deadline=now + timedelta(minutes=quiz.time_limit_minutes)
-                if quiz.time_limit_minutes
-                else None,
+                deadline=_deadline(user, quiz, now),
                 max_score=sum(
                     (q.points for q in Question.objects.filter(id__in=question_ids).only("points")),
                     Decimal(0),
@@ -175,6 +173,41 @@ def attempt_begin(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
         # A concurrent start won the race: return the attempt it created.
         return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS), True
     return created, False
+
+
+def _deadline(user, quiz: Quiz, now):
+    """When an attempt starting now closes: the quiz's time limit (plus the extra minutes
+    an instructor granted the learner), and no later than the due time of an open class
+    assignment of this quiz that refuses late work — answers saved by then count."""
+    from apps.classes.selectors import quiz_attempt_terms  # classes build on quizzes
+
+    extra, cutoff = quiz_attempt_terms(user=user, quiz_id=quiz.pk, now=now)
+    deadline = (
+        now + timedelta(minutes=quiz.time_limit_minutes + extra)
+        if quiz.time_limit_minutes
+        else None
+    )
+    if cutoff is not None and (deadline is None or cutoff < deadline):
+        deadline = cutoff
+    return deadline
+
+
+@transaction.atomic
+def attempts_expire_due(*, quiz_ids: list[int], user_ids: list[int] | None = None) -> int:
+    """Grade the open attempts whose deadline has passed (a learner who never came back
+    is graded on what they had saved), so the gradebook shows them handed in."""
+    rows = Attempt.objects.select_for_update(skip_locked=True).filter(
+        quiz_id__in=quiz_ids,
+        status=AttemptStatus.IN_PROGRESS,
+        deadline__lt=timezone.now() - DEADLINE_GRACE,
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    expired = 0
+    for attempt in rows.select_related("quiz"):
+        _grade_and_close(attempt)
+        expired += 1
+    return expired
 
 
 def _check_open(attempt: Attempt, *, now=None) -> None:

@@ -1,0 +1,523 @@
+"""Reads of classes, with the access rules in one place.
+
+* A class's **staff** are its instructors and teaching assistants (active memberships);
+  platform staff (``is_staff``) see every class. Instructors change a class; TAs read its
+  roster and gradebook and change nothing.
+* A **learner** sees the classes they are an active member of, their assignments and
+  their own grades — never the gradebook or another learner's row.
+* Anyone else gets ``ClassNotFound`` (not a 403, which would say the class exists).
+
+The gradebook reads the facts its grades come from in a constant number of queries,
+whatever the class's size (``_facts``), and ``apps.classes.grades`` computes the cells.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.classes import grades
+from apps.classes.errors import ClassNotFound
+from apps.classes.models import (
+    STAFF_ROLES,
+    Assignment,
+    AssignmentKind,
+    Classroom,
+    Membership,
+    Override,
+    Role,
+)
+
+
+def can_create_classes(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.groups.filter(name="instructor").exists())
+    )
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _membership(user: Any, classroom_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(classroom_id=classroom_id, user=user, removed_at__isnull=True)
+        .only("id", "role", "classroom_id", "user_id", "joined_at")
+        .first()
+    )
+
+
+@dataclass
+class ClassAccess:
+    classroom: Classroom
+    role: str  # instructor | ta | learner | staff (platform staff, not a member)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.INSTRUCTOR, Role.TA, "staff")
+
+    @property
+    def can_change(self) -> bool:
+        return self.role in (Role.INSTRUCTOR, "staff")
+
+
+def class_access(*, user: Any, classroom_id: int) -> ClassAccess:
+    """The user's standing in a class, or ``ClassNotFound`` when they have none."""
+    classroom = Classroom.objects.select_related("course").filter(pk=classroom_id).first()
+    if classroom is None or not user.is_authenticated:
+        raise ClassNotFound("No such class.")
+    membership = _membership(user, classroom.pk)
+    if membership is not None:
+        return ClassAccess(classroom, membership.role)
+    if user.is_staff:
+        return ClassAccess(classroom, "staff")
+    raise ClassNotFound("No such class.")
+
+
+def class_for_staff(*, user: Any, classroom_id: int, change: bool = False) -> ClassAccess:
+    """A class its staff may read (TAs included) or, with ``change``, change."""
+    access = class_access(user=user, classroom_id=classroom_id)
+    if not access.is_staff:
+        raise ClassNotFound("No such class.")  # a learner: the staff pages do not exist
+    if change and not access.can_change:
+        from apps.classes.errors import NotInstructor
+
+        raise NotInstructor("Only the class's instructors can change it.")
+    return access
+
+
+def classes_for_user(*, user: Any) -> list[tuple[Classroom, str]]:
+    """Every class the user belongs to, with their role, newest first (one query)."""
+    if not user.is_authenticated:
+        return []
+    rows = (
+        Membership.objects.filter(user=user, removed_at__isnull=True)
+        .select_related("classroom__course")
+        .order_by("-classroom__created_at", "classroom_id")
+    )
+    return [(m.classroom, m.role) for m in rows]
+
+
+def classes_for_platform_staff() -> QuerySet[Classroom]:
+    return Classroom.objects.select_related("course").order_by("-created_at", "id")
+
+
+# --------------------------------------------------------------------------- roster
+
+
+@dataclass
+class RosterRow:
+    membership: Membership
+    last_activity: datetime | None
+    lessons_done: int
+    lessons_total: int
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+
+def roster(*, classroom: Classroom, include_removed: bool = True) -> list[RosterRow]:
+    """Members with when they joined, their last activity and their course progress, in
+    five queries whatever the class's size."""
+    from apps.courses.models import LessonProgress
+    from apps.courses.selectors import published_lessons
+    from apps.exercises.models import Run
+    from apps.quizzes.models import Attempt
+
+    query = Membership.objects.filter(classroom=classroom).select_related("user")
+    if not include_removed:
+        query = query.filter(removed_at__isnull=True)
+    members = list(query.order_by("role", "user__username"))
+    user_ids = [m.user_id for m in members]
+    lesson_ids = list(
+        published_lessons().filter(module__course=classroom.course).values_list("id", flat=True)
+    )
+    last: dict[int, datetime] = {}
+    done: dict[int, int] = defaultdict(int)
+    progress = LessonProgress.objects.filter(
+        user_id__in=user_ids, lesson_id__in=lesson_ids
+    ).values_list("user_id", "completed_at")
+    for user_id, at in progress:
+        done[user_id] += 1
+        last[user_id] = max(at, last.get(user_id, at))
+    for model, field_name in ((Attempt, "started_at"), (Run, "queued_at")):
+        rows = (
+            model.objects.filter(user_id__in=user_ids)
+            .values("user_id")
+            .annotate(latest=Max(field_name))
+            .values_list("user_id", "latest")
+        )
+        for user_id, at in rows:
+            if at is not None:
+                last[user_id] = max(at, last.get(user_id, at))
+    return [
+        RosterRow(m, last.get(m.user_id), done.get(m.user_id, 0), len(lesson_ids)) for m in members
+    ]
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+def assignments_of(classroom: Classroom) -> list[Assignment]:
+    """A class's assignments in due order, with their work (two queries)."""
+    from apps.exercises.models import Exercise
+
+    return list(
+        Assignment.objects.filter(classroom=classroom)
+        .select_related("module", "quiz", "live_session")
+        .prefetch_related(
+            Prefetch("exercises", queryset=Exercise.objects.only("id", "slug", "title"))
+        )
+        .order_by("due_at", "order", "id")
+    )
+
+
+def assignment_for_staff(
+    *, user: Any, classroom_id: int, assignment_id: int, change: bool = False
+) -> tuple[ClassAccess, Assignment]:
+    access = class_for_staff(user=user, classroom_id=classroom_id, change=change)
+    assignment = (
+        Assignment.objects.filter(pk=assignment_id, classroom=access.classroom)
+        .select_related("module", "quiz", "live_session")
+        .first()
+    )
+    if assignment is None:
+        from apps.classes.errors import AssignmentNotFound
+
+        raise AssignmentNotFound("No such assignment.")
+    return access, assignment
+
+
+def terms_of(assignment: Assignment, override: Override | None) -> grades.Terms:
+    due = assignment.due_at
+    if override is not None and override.due_at is not None and override.due_at > due:
+        due = override.due_at
+    return grades.Terms(
+        opens_at=assignment.opens_at,
+        due_at=due,
+        late_policy=assignment.late_policy,
+        penalty_per_day=assignment.penalty_per_day,
+        penalty_cap=assignment.penalty_cap,
+        excused=bool(override is not None and override.excused),
+    )
+
+
+def policy_of(classroom: Classroom) -> grades.Policy:
+    return grades.Policy(
+        counted_attempt=classroom.counted_attempt,
+        late_days=classroom.late_days,
+        exercise_scoring=classroom.exercise_scoring,
+    )
+
+
+# --------------------------------------------------------------------------- the facts
+
+
+@dataclass
+class _Facts:
+    """What grades are computed from, for some learners and some assignments."""
+
+    attempts: dict[tuple[int, int], list[grades.Work]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # (user, quiz)
+    open_attempts: set[tuple[int, int]] = field(default_factory=set)
+    runs: dict[tuple[int, int], list[grades.Work]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # (user, exercise)
+    any_run_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    lessons: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (user, lesson)
+    module_lessons: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    live: dict[tuple[int, int], tuple[datetime, int]] = field(default_factory=dict)
+    overrides: dict[tuple[int, int], Override] = field(default_factory=dict)  # (assignment, user)
+
+
+def _facts(assignments: list[Assignment], user_ids: list[int], policy: grades.Policy) -> _Facts:
+    """Six queries at most, whatever the number of learners and assignments."""
+    from apps.courses.models import LessonProgress
+    from apps.courses.selectors import published_lessons
+    from apps.exercises.models import Run
+    from apps.live.models import LivePlayer
+    from apps.quizzes.models import Attempt, AttemptStatus
+
+    facts = _Facts()
+    if not assignments or not user_ids:
+        return facts
+    quiz_ids = {a.quiz_id for a in assignments if a.kind == AssignmentKind.QUIZ}
+    exercise_ids = {e.id for a in assignments for e in a.exercises.all()}
+    module_ids = {a.module_id for a in assignments if a.kind == AssignmentKind.READING}
+    session_ids = {a.live_session_id for a in assignments if a.kind == AssignmentKind.LIVE}
+    for row in Override.objects.filter(
+        assignment__in=[a.pk for a in assignments], user_id__in=user_ids
+    ):
+        facts.overrides[(row.assignment_id, row.user_id)] = row
+    if quiz_ids:
+        attempts = Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_ids).values_list(
+            "id",
+            "user_id",
+            "quiz_id",
+            "status",
+            "started_at",
+            "deadline",
+            "submitted_at",
+            "percent",
+        )
+        for pk, user_id, quiz_id, status, started, deadline, submitted, percent in attempts:
+            if status == AttemptStatus.SUBMITTED and submitted is not None:
+                # An attempt cut off by its time limit was handed in at that limit.
+                at = min(submitted, deadline + grades.GRACE) if deadline else submitted
+                at = max(at, started)
+                facts.attempts[(user_id, quiz_id)].append(
+                    grades.Work(at, Decimal(percent or 0), ("attempt", pk))
+                )
+            else:
+                facts.open_attempts.add((user_id, quiz_id))
+    if exercise_ids:
+        runs = Run.objects.filter(user_id__in=user_ids, exercise_id__in=exercise_ids).values_list(
+            "id", "user_id", "exercise_id", "mode", "status", "passed", "total", "queued_at"
+        )
+        for pk, user_id, exercise_id, mode, run_status, passed, total, queued in runs:
+            key = (user_id, exercise_id)
+            facts.any_run_at[key] = max(queued, facts.any_run_at.get(key, queued))
+            if mode != "submit" or run_status in ("queued", "running", "refused"):
+                continue
+            if policy.exercise_scoring == "share":
+                raw = Decimal(100) * passed / total if total else Decimal(0)
+            else:
+                raw = Decimal(100) if run_status == "passed" else Decimal(0)
+            facts.runs[key].append(grades.Work(queued, raw, ("run", pk)))
+    if module_ids:
+        for lesson_id, module_id in (
+            published_lessons()
+            .filter(module_id__in=module_ids)
+            .order_by("module_id", "order", "id")
+            .values_list("id", "module_id")
+        ):
+            facts.module_lessons[module_id].append(lesson_id)
+        lesson_ids = [i for ids in facts.module_lessons.values() for i in ids]
+        for user_id, lesson_id, at in LessonProgress.objects.filter(
+            user_id__in=user_ids, lesson_id__in=lesson_ids
+        ).values_list("user_id", "lesson_id", "completed_at"):
+            facts.lessons[(user_id, lesson_id)] = at
+    if session_ids:
+        for pk, user_id, session_id, joined in LivePlayer.objects.filter(
+            user_id__in=user_ids, session_id__in=session_ids, removed=False
+        ).values_list("id", "user_id", "session_id", "joined_at"):
+            facts.live[(user_id, session_id)] = (joined, pk)
+    return facts
+
+
+def _cell(
+    assignment: Assignment, user_id: int, facts: _Facts, policy: grades.Policy, now: datetime
+) -> tuple[grades.Cell, grades.Terms]:
+    terms = terms_of(assignment, facts.overrides.get((assignment.pk, user_id)))
+    kind = assignment.kind
+    if kind == AssignmentKind.QUIZ:
+        key = (user_id, assignment.quiz_id or 0)
+        cell = grades.single_cell(
+            facts.attempts.get(key, []),
+            terms,
+            policy,
+            now=now,
+            in_progress=key in facts.open_attempts,
+        )
+    elif kind == AssignmentKind.EXERCISES:
+        exercises = [e.id for e in assignment.exercises.all()]
+        parts = [facts.runs.get((user_id, e), []) for e in exercises]
+        started = any(
+            facts.any_run_at.get((user_id, e), terms.opens_at - timedelta(days=1)) >= terms.opens_at
+            for e in exercises
+        )
+        cell = grades.multi_cell(parts, terms, policy, now=now, started=started)
+    elif kind == AssignmentKind.READING:
+        lessons = facts.module_lessons.get(assignment.module_id or 0, [])
+        parts = []
+        for lesson_id in lessons:
+            at = facts.lessons.get((user_id, lesson_id))
+            # Reading before the assignment opened counts (as read when it opened).
+            parts.append(
+                [grades.Work(max(at, terms.opens_at), Decimal(100), ("lesson", lesson_id))]
+                if at
+                else []
+            )
+        cell = grades.multi_cell(parts, terms, policy, now=now, started=any(parts))
+    else:  # live
+        joined = facts.live.get((user_id, assignment.live_session_id or 0))
+        works = (
+            [grades.Work(max(joined[0], terms.opens_at), Decimal(100), ("live", joined[1]))]
+            if joined is not None
+            else []
+        )
+        cell = grades.single_cell(works, terms, policy, now=now, in_progress=False)
+    return cell, terms
+
+
+@dataclass
+class GradebookRow:
+    user: Any
+    membership: Membership
+    cells: list[grades.Cell]
+    total: Decimal | None
+    terms: list[grades.Terms] = field(default_factory=list)
+
+
+@dataclass
+class Gradebook:
+    classroom: Classroom
+    assignments: list[Assignment]
+    rows: list[GradebookRow]
+    now: datetime
+
+
+def gradebook(
+    *,
+    classroom: Classroom,
+    user_ids: list[int] | None = None,
+    now: datetime | None = None,
+    assignment_ids: list[int] | None = None,
+) -> Gradebook:
+    """Every active learner (or ``user_ids`` of them) × every assignment, with totals.
+    A constant number of queries whatever the class's size."""
+    now = now or timezone.now()
+    members = Membership.objects.filter(
+        classroom=classroom, role=Role.LEARNER, removed_at__isnull=True
+    ).select_related("user")
+    if user_ids is not None:
+        members = members.filter(user_id__in=user_ids)
+    members_list = list(members.order_by("user__username", "user_id"))
+    assignments = assignments_of(classroom)
+    if assignment_ids is not None:
+        assignments = [a for a in assignments if a.pk in set(assignment_ids)]
+    policy = policy_of(classroom)
+    facts = _facts(assignments, [m.user_id for m in members_list], policy)
+    rows = []
+    for membership in members_list:
+        computed = [_cell(a, membership.user_id, facts, policy, now) for a in assignments]
+        cells = [cell for cell, _ in computed]
+        weighted = [
+            (cell, a.weight, terms) for (cell, terms), a in zip(computed, assignments, strict=True)
+        ]
+        rows.append(
+            GradebookRow(
+                membership.user,
+                membership,
+                cells,
+                grades.total(weighted, now=now),
+                [terms for _, terms in computed],
+            )
+        )
+    return Gradebook(classroom, assignments, rows, now)
+
+
+def my_grades(*, user: Any, classroom_id: int, now: datetime | None = None) -> Gradebook:
+    """A learner's own row of a class they belong to (and nothing of anyone else's)."""
+    access = class_access(user=user, classroom_id=classroom_id)
+    if access.role != Role.LEARNER:
+        raise ClassNotFound("You are not a learner in this class.")
+    return gradebook(classroom=access.classroom, user_ids=[user.pk], now=now)
+
+
+# --------------------------------------------------------------------------- due dates
+
+
+@dataclass
+class DueItem:
+    classroom: Classroom
+    assignment: Assignment
+    due_at: datetime
+    cell: grades.Cell
+
+
+def due_items(*, user: Any, now: datetime | None = None, days_back: int = 14) -> list[DueItem]:
+    """The user's assignments in every class they learn in: due from ``days_back`` days
+    ago on, with their own due time (overrides) and standing, soonest first."""
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return []
+    memberships = list(
+        Membership.objects.filter(
+            user=user, role=Role.LEARNER, removed_at__isnull=True
+        ).select_related("classroom__course")
+    )
+    items: list[DueItem] = []
+    if not memberships:
+        return items
+    classes = {m.classroom_id: m.classroom for m in memberships}
+    from apps.exercises.models import Exercise
+
+    assignments = list(
+        Assignment.objects.filter(classroom_id__in=classes)
+        .filter(
+            Q(due_at__gte=now - timedelta(days=days_back))
+            | Q(overrides__user=user, overrides__due_at__gte=now - timedelta(days=days_back))
+        )
+        .distinct()
+        .select_related("module", "quiz", "live_session")
+        .prefetch_related(Prefetch("exercises", queryset=Exercise.objects.only("id", "title")))
+    )
+    by_class: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_class[assignment.classroom_id].append(assignment)
+    for classroom_id, group in by_class.items():
+        classroom = classes[classroom_id]
+        policy = policy_of(classroom)
+        facts = _facts(group, [user.pk], policy)
+        for assignment in group:
+            cell, terms = _cell(assignment, user.pk, facts, policy, now)
+            items.append(DueItem(classroom, assignment, terms.due_at, cell))
+    items.sort(key=lambda item: (item.due_at, item.assignment.pk))
+    return items
+
+
+def quiz_attempt_terms(*, user: Any, quiz_id: int, now: datetime) -> tuple[int, datetime | None]:
+    """For a quiz attempt starting now: the extra minutes the user's overrides grant and
+    the earliest due time (refused after it) of an open assignment of this quiz in one of
+    their classes, which ends the attempt there (answers saved by then count)."""
+    rows = list(
+        Assignment.objects.filter(
+            kind=AssignmentKind.QUIZ,
+            quiz_id=quiz_id,
+            classroom__members__user=user,
+            classroom__members__role=Role.LEARNER,
+            classroom__members__removed_at__isnull=True,
+            opens_at__lte=now,
+        ).only("id", "due_at", "late_policy")
+    )
+    if not rows:
+        return 0, None
+    overrides = {
+        o.assignment_id: o for o in Override.objects.filter(assignment__in=rows, user=user)
+    }
+    extra = 0
+    cutoff: datetime | None = None
+    for assignment in rows:
+        override = overrides.get(assignment.pk)
+        due = assignment.due_at
+        if override is not None:
+            if override.excused:
+                continue
+            extra = max(extra, override.extra_quiz_minutes)
+            if override.due_at is not None and override.due_at > due:
+                due = override.due_at
+        if assignment.late_policy == "refuse" and due > now:
+            cutoff = due if cutoff is None else min(cutoff, due)
+    return extra, cutoff
+
+
+def staff_of(classroom: Classroom) -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            classroom=classroom, role__in=STAFF_ROLES, removed_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
