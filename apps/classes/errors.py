@@ -51,3 +51,7 @@ class InvalidAssignment(ApplicationError):
 
 class InvalidOverride(ApplicationError):
     code = "invalid_override"
+
+
+class WorkNotFound(NotFound):
+    code = "work_not_found"

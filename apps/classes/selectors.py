@@ -521,3 +521,252 @@ def staff_of(classroom: Classroom) -> list[Membership]:
         .select_related("user")
         .order_by("role", "user__username")
     )
+
+
+# --------------------------------------------------------------------------- a learner's work
+
+
+def class_work_for_staff(
+    *, user: Any, classroom_id: int, kind: str, pk: int
+) -> tuple[ClassAccess, Any]:
+    """A quiz attempt or code run that the class's staff may read: its owner is (or was)
+    a learner of the class, and its quiz or exercise is set by one of the class's
+    assignments. Anything else is ``WorkNotFound`` — never someone else's work."""
+    from apps.classes.errors import WorkNotFound
+    from apps.exercises.models import Run
+    from apps.quizzes.models import Attempt
+
+    access = class_for_staff(user=user, classroom_id=classroom_id)
+    learners = Membership.objects.filter(classroom=access.classroom, role=Role.LEARNER).values(
+        "user_id"
+    )
+    work: Any = None
+    if kind == "attempt":
+        quizzes = Assignment.objects.filter(
+            classroom=access.classroom, kind=AssignmentKind.QUIZ
+        ).values("quiz_id")
+        work = (
+            Attempt.objects.select_related("quiz", "user")
+            .filter(pk=pk, user_id__in=learners, quiz_id__in=quizzes)
+            .first()
+        )
+    elif kind == "run":
+        exercises = Assignment.exercises.through.objects.filter(
+            assignment__classroom=access.classroom
+        ).values("exercise_id")
+        work = (
+            Run.objects.select_related("exercise", "user")
+            .filter(pk=pk, user_id__in=learners, exercise_id__in=exercises)
+            .first()
+        )
+    if work is None:
+        raise WorkNotFound("No such work in this class.")
+    return access, work
+
+
+# --------------------------------------------------------------------------- item analysis
+
+
+@dataclass
+class ChoiceStats:
+    choice_id: int
+    text_html: str
+    is_correct: bool
+    picked: int
+    share: float | None
+
+
+@dataclass
+class QuestionStats:
+    question_id: int
+    key: str
+    type: str
+    prompt_html: str
+    seen: int  # counted attempts that drew this question
+    answered: int
+    facility: float | None  # mean share of the question's points earned, 0-1
+    discrimination: float | None  # facility in the top group minus the bottom group
+    choices: list[ChoiceStats]
+
+
+@dataclass
+class QuizAnalysis:
+    assignment: Assignment
+    attempts: int  # one counted attempt per learner
+    group_size: int  # learners in each of the top and bottom groups
+    questions: list[QuestionStats]
+
+
+def _counted_refs(classroom: Classroom, assignment: Assignment, kind: str) -> list[int]:
+    """The ids of the attempts or runs the gradebook counts for an assignment."""
+    book = gradebook(classroom=classroom, assignment_ids=[assignment.pk])
+    return [pk for row in book.rows for ref_kind, pk in row.cells[0].refs if ref_kind == kind]
+
+
+def quiz_item_analysis(*, classroom: Classroom, assignment: Assignment) -> QuizAnalysis:
+    """How each question of a quiz assignment fared in this class: facility, the
+    discrimination between the top and bottom 27 % of learners (by the counted attempt's
+    percent), and how often each choice was picked (distractors). Built from the one
+    counted attempt of each learner, in a constant number of queries."""
+    from apps.quizzes.models import Answer, Attempt, Question, QuestionType
+
+    attempt_ids = _counted_refs(classroom, assignment, "attempt")
+    attempts = list(
+        Attempt.objects.filter(pk__in=attempt_ids).values_list("id", "percent", "question_ids")
+    )
+    ranked = sorted(attempts, key=lambda row: (row[1] or Decimal(0), row[0]))
+    group = max(1, round(0.27 * len(ranked))) if len(ranked) >= 2 else 0
+    bottom = {row[0] for row in ranked[:group]}
+    top = {row[0] for row in ranked[len(ranked) - group :]} if group else set()
+    drawn: dict[int, set[int]] = defaultdict(set)
+    for attempt_id, _, question_ids in attempts:
+        for question_id in question_ids or []:
+            drawn[int(question_id)].add(attempt_id)
+    answers: dict[int, dict[int, tuple[Any, Decimal]]] = defaultdict(dict)
+    for attempt_id, question_id, response, score in Answer.objects.filter(
+        attempt_id__in=attempt_ids
+    ).values_list("attempt_id", "question_id", "response", "score"):
+        answers[question_id][attempt_id] = (response, score or Decimal(0))
+    questions = (
+        Question.objects.filter(pk__in=list(drawn))
+        .prefetch_related("choices")
+        .order_by("order", "id")
+    )
+    stats = []
+    for question in questions:
+        seen = drawn[question.pk]
+        given = answers.get(question.pk, {})
+        points = question.points or Decimal(1)
+
+        def facility(ids: set[int], given: dict = given, points: Decimal = points) -> float | None:
+            if not ids:
+                return None
+            earned = sum((given[i][1] / points for i in ids if i in given), Decimal(0))
+            return round(float(earned / len(ids)), 3)
+
+        picks: dict[Any, int] = defaultdict(int)
+        for response, _ in given.values():
+            if not isinstance(response, dict):
+                continue
+            if "choice" in response:
+                picks[response["choice"]] += 1
+            for choice_id in response.get("choices") or []:
+                picks[choice_id] += 1
+            if question.type == QuestionType.TRUE_FALSE and "value" in response:
+                picks[bool(response["value"])] += 1
+        choices: list[ChoiceStats] = []
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            choices = [
+                ChoiceStats(
+                    c.pk,
+                    c.text_html,
+                    c.is_correct,
+                    picks.get(c.pk, 0),
+                    round(picks.get(c.pk, 0) / len(given), 3) if given else None,
+                )
+                for c in question.choices.all()
+            ]
+        elif question.type == QuestionType.TRUE_FALSE:
+            choices = [
+                ChoiceStats(
+                    0,
+                    label,
+                    question.true_false_answer is value,
+                    picks.get(value, 0),
+                    round(picks.get(value, 0) / len(given), 3) if given else None,
+                )
+                for value, label in ((True, "True"), (False, "False"))
+            ]
+        top_facility, bottom_facility = facility(seen & top), facility(seen & bottom)
+        stats.append(
+            QuestionStats(
+                question_id=question.pk,
+                key=question.key,
+                type=question.type,
+                prompt_html=question.prompt_html,
+                seen=len(seen),
+                answered=len(given),
+                facility=facility(seen),
+                discrimination=(
+                    round(top_facility - bottom_facility, 3)
+                    if top_facility is not None and bottom_facility is not None
+                    else None
+                ),
+                choices=choices,
+            )
+        )
+    return QuizAnalysis(assignment, len(attempts), group, stats)
+
+
+@dataclass
+class TestStats:
+    name: str
+    hidden: bool
+    runs: int
+    passing: int
+
+    @property
+    def share(self) -> float | None:
+        return round(self.passing / self.runs, 3) if self.runs else None
+
+
+@dataclass
+class ExerciseStats:
+    exercise_id: int
+    slug: str
+    title: str
+    learners: int  # learners with a counted run
+    tests: list[TestStats]
+    most_common_failing: tuple[str, int] | None
+
+
+@dataclass
+class ExerciseAnalysis:
+    assignment: Assignment
+    exercises: list[ExerciseStats]
+
+
+def exercise_item_analysis(*, classroom: Classroom, assignment: Assignment) -> ExerciseAnalysis:
+    """For each exercise of an assignment: the share of learners' counted runs passing
+    each visible test and each hidden test (by number), and the test failed most often."""
+    from apps.exercises.models import Run
+
+    run_ids = _counted_refs(classroom, assignment, "run")
+    by_exercise: dict[int, list[list[dict[str, Any]]]] = defaultdict(list)
+    for exercise_id, tests in Run.objects.filter(pk__in=run_ids).values_list(
+        "exercise_id", "tests"
+    ):
+        by_exercise[exercise_id].append(tests or [])
+    out = []
+    for exercise in assignment.exercises.all().order_by("order", "id"):
+        stats: dict[str, TestStats] = {}
+        failing: dict[str, int] = defaultdict(int)
+        for tests in by_exercise.get(exercise.pk, []):
+            for entry in tests:
+                name = str(entry.get("name", "?"))
+                item = stats.setdefault(name, TestStats(name, bool(entry.get("hidden")), 0, 0))
+                item.runs += 1
+                if entry.get("outcome") == "passed":
+                    item.passing += 1
+                else:
+                    failing[name] += 1
+        worst = max(failing.items(), key=lambda kv: (kv[1], kv[0])) if failing else None
+        out.append(
+            ExerciseStats(
+                exercise.pk,
+                exercise.slug,
+                exercise.title,
+                len(by_exercise.get(exercise.pk, [])),
+                [t for t in stats.values() if not t.hidden]
+                + sorted(
+                    (t for t in stats.values() if t.hidden), key=lambda t: _test_order(t.name)
+                ),
+                worst,
+            )
+        )
+    return ExerciseAnalysis(assignment, out)
+
+
+def _test_order(name: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if name.startswith("hidden test") and digits else 0, name)
