@@ -2,6 +2,7 @@
 # Backend Academy — production image (services mode). Same make targets as a checkout:
 #   web:    make serve    (migrations, content import, collectstatic, gunicorn + uvicorn workers)
 #   worker: make worker   (Celery on the Redis broker)
+#   beat:   make beat     (Celery beat: the periodic jobs' schedule, one per deployment)
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

@@ -71,6 +71,12 @@ worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
 	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
 
+.PHONY: beat
+beat: install ## Run Celery beat, the periodic jobs' clock (services mode: needs REDIS_URL; one per deployment)
+	@test -n "$$REDIS_URL" || { echo "make beat needs REDIS_URL (embedded mode: run manage.py send_reminders from cron)."; exit 1; }
+	@mkdir -p var
+	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
+
 # Debian packages the tests and the exercise sandbox need, installed when missing.
 define apt_install
 	@if command -v apt-get >/dev/null 2>&1; then \

@@ -270,6 +270,23 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 # Code runs have their own queue, so a burst of them never delays the other tasks.
 CELERY_TASK_ROUTES = {"exercises.*": {"queue": "exercises"}}
+# Celery beat (services mode: `make beat`, one per deployment) sends the classes' periodic
+# job every CLASS_REMINDERS_INTERVAL seconds: quiz attempts past their deadline graded,
+# due-date reminders e-mailed (apps/classes/tasks.py). It is idempotent, and a run still
+# queued when the next is due expires unrun: the next one does its work. Embedded mode has
+# no beat: cron runs `manage.py send_reminders`.
+CLASS_REMINDERS_INTERVAL = env_int("CLASS_REMINDERS_INTERVAL", 900)
+if not 60 <= CLASS_REMINDERS_INTERVAL <= 3600:
+    raise ConfigurationError(
+        f"CLASS_REMINDERS_INTERVAL is seconds from 60 to 3600, got {CLASS_REMINDERS_INTERVAL}"
+    )
+CELERY_BEAT_SCHEDULE = {
+    "classes-due-work": {
+        "task": "classes.send_reminders",
+        "schedule": float(CLASS_REMINDERS_INTERVAL),
+        "options": {"queue": "default", "expires": CLASS_REMINDERS_INTERVAL * 0.9},
+    },
+}
 
 # --------------------------------------------------------------------------- auth
 AUTH_USER_MODEL = "accounts.User"
