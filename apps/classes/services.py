@@ -690,3 +690,24 @@ def _remind(assignment: Assignment, user: Any, due_at: datetime, now: datetime) 
         Reminder.objects.filter(pk=reminder.pk).delete()
         return 0
     return 1
+
+
+def class_attempts_settle(*, classroom: Classroom) -> int:
+    """Grade the class's learners' quiz attempts whose time ran out while they were away
+    (graded on what was saved by then), so a gradebook read right after shows them
+    handed in. Called before the gradebook is read, and by the periodic job."""
+    from apps.quizzes.services import attempts_expire_due
+
+    quiz_ids = list(
+        Assignment.objects.filter(classroom=classroom, kind=AssignmentKind.QUIZ).values_list(
+            "quiz_id", flat=True
+        )
+    )
+    if not quiz_ids:
+        return 0
+    learners = list(
+        Membership.objects.filter(classroom=classroom, role=Role.LEARNER).values_list(
+            "user_id", flat=True
+        )
+    )
+    return attempts_expire_due(quiz_ids=quiz_ids, user_ids=learners)

@@ -451,3 +451,17 @@ def test_a_reminder_goes_once_to_learners_who_have_not_handed_in(world, settings
     assert services.reminders_send() == 0  # once per due time
     (message,) = mail.outbox
     assert message.to == ["ada@example.com"] and "Quiz 1" in message.subject
+
+
+def test_an_attempt_whose_time_ran_out_is_settled_before_the_gradebook_is_read(world):
+    assignment = quiz_assignment(world, late_policy="refuse")
+    attempt = quiz_services.attempt_start(user=world.learner, quiz=world.quiz)
+    answers = perfect_answers(world.quiz)
+    quiz_services.attempt_save_answers(user=world.learner, attempt_id=attempt.pk, answers=answers)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    cell, _ = cell_of(world, assignment)
+    assert cell.status == Status.IN_PROGRESS  # the learner never came back to submit
+    assert services.class_attempts_settle(classroom=world.classroom) == 1
+    cell, _ = cell_of(world, assignment)
+    assert (cell.status, cell.score) == (Status.SUBMITTED, Decimal(100))
+    assert services.class_attempts_settle(classroom=world.classroom) == 0
