@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -126,7 +127,7 @@ def _index_page(request: HttpRequest, *, feed_url: str | None = None) -> HttpRes
         "can_create": selectors.can_create_classes(request.user),
         "feed_exists": feed_url is not None or pages_support.calendar_feed_exists(request.user),
         "feed_url": feed_url,
-        "join_form": JoinForm(),
+        "every_class": None,
     }
     if request.user.is_staff:
         paginator = Paginator(selectors.classes_for_platform_staff(), CLASSES_PAGE)
@@ -164,6 +165,7 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     if user is None:
         raise Http404("No calendar has this address.")
     now = timezone.now()
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"  # a UID's stable part
     events = []
     for item in selectors.due_items(user=user, now=now, days_back=CALENDAR_DAYS_BACK):
         assignment, classroom = item.assignment, item.classroom
@@ -182,7 +184,7 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
             lines.append("Your due time is extended.")
         events.append(
             ics.Event(
-                uid=f"class-assignment-{assignment.pk}@{request.get_host().split(':')[0]}",
+                uid=f"class-assignment-{assignment.pk}@{domain}",
                 start=item.due_at,
                 summary=f"Due: {assignment.title} ({classroom.name})",
                 description="\n".join(lines),
@@ -408,10 +410,10 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
             role=form.cleaned_data["role"],
         )
     except ApplicationError as exc:
-        apply_error(form, exc, {"username": "username"})
-        if "username" not in exc.extra:
+        if exc.extra:
+            apply_error(form, exc)
+        else:  # no such account: said at the username
             form.add_error("username", exc.message)
-            form.errors.pop("__all__", None)
         return _roster_page(request, access, staff_form=form, status=exc.status)
     messages.success(
         request,

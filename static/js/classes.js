@@ -44,7 +44,7 @@
   function showKind() {
     var chosen = document.querySelector("input[name=kind]:checked");
     groups.forEach(function (group) {
-      group.hidden = Boolean(chosen) && group.dataset.kind !== chosen.value;
+      group.hidden = !chosen || group.dataset.kind !== chosen.value;
     });
   }
   if (kinds.length && groups.length) {

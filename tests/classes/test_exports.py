@@ -8,8 +8,10 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -186,7 +188,8 @@ def test_the_feed_lists_the_learner_due_dates(world):
     lines = unfold(body)
     assert lines.count("BEGIN:VEVENT") == 1
     uid = next(line for line in lines if line.startswith("UID:"))
-    assert uid == f"UID:class-assignment-{assignment.pk}@testserver"
+    host = urlsplit(settings.SITE_URL).hostname
+    assert uid == f"UID:class-assignment-{assignment.pk}@{host}"
     assert f"DTSTART:{later.astimezone(UTC):%Y%m%dT%H%M%SZ}" in lines
     summary = next(line for line in lines if line.startswith("SUMMARY:"))
     assert summary.startswith("SUMMARY:Due: Quiz\\; the first\\, with a very long title")

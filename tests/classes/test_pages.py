@@ -700,6 +700,57 @@ def test_item_analysis_of_a_quiz(world, django_assert_max_num_queries):
                       {"assignment": 999999}).status_code == 404  # fmt: skip
 
 
+def exercises_with_a_run(world):
+    from apps.exercises.models import Run
+
+    opens, due = assignment_times()
+    assignment = services.assignment_create(
+        user=world.instructor, classroom_id=world.classroom.pk, title="Code",
+        kind="exercises", exercise_ids=[world.exercise.pk], opens_at=opens, due_at=due,
+    )  # fmt: skip
+    results = [
+        {"name": "test_adds_small_numbers", "outcome": "passed", "hidden": False,
+         "message": "", "duration_ms": 1},
+        {"name": "hidden test 1", "outcome": "failed", "hidden": True,
+         "message": "expected 3", "duration_ms": 1},
+    ]  # fmt: skip
+    run = Run.objects.create(
+        user=world.learner, exercise=world.exercise, mode="submit", key="page-run-1",
+        code="def add(a, b):\n    return a - b  # MINE\n", status="failed", tests=results,
+        queued_at=timezone.now(), passed=1, total=2,
+    )  # fmt: skip
+    return assignment, run
+
+
+def test_staff_read_a_learners_run(world):
+    _, run = exercises_with_a_run(world)
+    url = f"/classes/{world.classroom.pk}/work/runs/{run.pk}/"
+    page = client_for(world, "ta").get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "return a - b  # MINE" in body and "1 of 2 tests passed" in body
+    assert "hidden test 1" in body
+    assert_sound_page(page)
+    for role, status in (("learner", 404), ("outsider", 404), ("anonymous", 302)):
+        assert client_for(world, role).get(url).status_code == status
+    cell = client_for(world, "instructor").get(f"/classes/{world.classroom.pk}/gradebook/")
+    assert cell.context["lines"][0].cells[0].url == url
+    other = services.class_create(user=world.instructor, course=world.course, name="Other")
+    elsewhere = f"/classes/{other.pk}/work/runs/{run.pk}/"
+    assert client_for(world, "instructor").get(elsewhere).status_code == 404
+
+
+def test_item_analysis_of_exercises(world):
+    assignment, _ = exercises_with_a_run(world)
+    page = client_for(world, "instructor").get(
+        f"/classes/{world.classroom.pk}/analysis/", {"assignment": assignment.pk}
+    )
+    body = page.content.decode()
+    assert "1 learner with a counted submission" in body
+    assert "Failed most often: <strong>hidden test 1</strong>" in body
+    assert_sound_page(page)
+
+
 # --------------------------------------------------------------------------- calendar and index
 
 
