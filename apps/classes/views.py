@@ -451,7 +451,7 @@ def assignment_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "classes/assignment_form.html",
-        {"classroom": classroom, "form": form, "assignment": None},
+        {"classroom": classroom, "access": access, "form": form, "assignment": None},
         status=status,
     )
 
@@ -511,7 +511,7 @@ def assignment_delete(request: HttpRequest, pk: int, assignment_id: int) -> Http
         return render(
             request,
             "classes/assignment_delete.html",
-            {"classroom": access.classroom, "assignment": assignment},
+            {"classroom": access.classroom, "access": access, "assignment": assignment},
         )
     try:
         services.assignment_delete(user=request.user, classroom_id=pk, assignment_id=assignment_id)
@@ -767,6 +767,7 @@ def learner_grades(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         "classes/learner.html",
         {
             "classroom": access.classroom,
+            "access": access,
             "learner": row.user,
             "membership": row.membership,
             "lines": lines,

@@ -96,6 +96,10 @@ PAGES = {
 }
 
 
+STAFF_PAGES = {"roster", "assignment_new", "assignment", "assignment_delete", "gradebook",
+               "learner", "attempt", "analysis", "settings"}  # fmt: skip
+
+
 def page_urls(world) -> dict[str, str]:
     assignment = quiz_assignment(world)
     attempt = take_quiz(world.learner, world.quiz)
@@ -131,6 +135,11 @@ def test_every_page_for_every_role(world):
                 assert response["Location"].startswith("/accounts/login/?next=")
             if expected == OK and "csv" not in name:
                 assert_sound_page(response)
+            body = response.content.decode() if expected == OK else ""
+            if name in STAFF_PAGES and expected == OK:
+                assert 'aria-label="Class pages"' in body, (role, name)
+                settings_tab = f'href="/classes/{world.classroom.pk}/settings/"'
+                assert (settings_tab in body) == (role != "ta"), (role, name)
 
 
 def test_a_removed_learner_loses_the_class_and_keeps_their_work(world):
@@ -797,7 +806,7 @@ def test_dashboard_shows_due_next_late_and_grades(world, django_assert_max_num_q
         due_at=now - timedelta(days=1), late_policy="refuse",
     )  # fmt: skip
     client = client_for(world, "learner")
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(28):  # the whole dashboard; a few per class
         page = client.get("/dashboard/").content.decode()
     page = page.replace("\xa0", " ")
     due_next = page.split('id="due-next-title"')[1].split('id="late-title"')[0]
