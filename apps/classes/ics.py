@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 EVENT_LENGTH = timedelta(minutes=15)
 LINE_OCTETS = 75
 PRODID = "-//Backend Academy//Classes//EN"
+REFRESH = "PT1H"  # how often a subscribed calendar should fetch the feed again
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def _lines(events: Iterable[Event], *, name: str, stamp: datetime) -> Iterable[s
     yield "CALSCALE:GREGORIAN"
     yield "METHOD:PUBLISH"
     yield f"X-WR-CALNAME:{escape_text(name)}"
+    yield f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}"  # RFC 7986
+    yield f"X-PUBLISHED-TTL:{REFRESH}"  # the same hint, for older clients
     for event in events:
         yield "BEGIN:VEVENT"
         yield f"UID:{event.uid}"

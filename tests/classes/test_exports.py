@@ -148,6 +148,7 @@ def test_a_calendar_has_the_required_properties():
     lines = body.split("\r\n")[:-1]
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
     assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in lines
     assert "DTSTART:20270308T225900Z" in lines and "DTEND:20270308T231400Z" in lines
     assert "DTSTAMP:20270301T120000Z" in lines
     assert "SUMMARY:Due: A\\, B\\; C" in lines
