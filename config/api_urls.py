@@ -18,7 +18,7 @@ class ApiRoot(APIView):
 
     ENDPOINTS = (
         "courses", "search", "matrix", "quizzes", "attempts", "progress",
-        "live_sessions", "live_results", "exercises", "runs",
+        "live_sessions", "live_results", "exercises", "runs", "classes", "due",
     )  # fmt: skip
 
     @extend_schema(
@@ -46,6 +46,8 @@ class ApiRoot(APIView):
                 "live_results": reverse("api:live-result-list", request=request),
                 "exercises": reverse("api:exercise-list", request=request),
                 "runs": reverse("api:run-list", request=request),
+                "classes": reverse("api:class-list", request=request),
+                "due": reverse("api:class-due", request=request),
             }
         )
 
@@ -59,4 +61,5 @@ urlpatterns = [
     path("", include("apps.quizzes.api.urls")),
     path("", include("apps.live.api.urls")),
     path("", include("apps.exercises.api.urls")),
+    path("", include("apps.classes.api.urls")),
 ]

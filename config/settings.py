@@ -510,6 +510,13 @@ seconds) and the error code `throttled`.
         {"name": "courses", "description": "Courses and their outlines."},
         {"name": "lessons", "description": "Lessons and search."},
         {"name": "matrix", "description": "The technology-comparison matrix."},
+        {
+            "name": "classes",
+            "description": (
+                "Classes: instructors teach a group a course, with assignments, due dates, "
+                "per-learner overrides and a gradebook."
+            ),
+        },
     ],
 }
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import graphene
 
 from apps.accounts.graphql.queries import AccountQueries
+from apps.classes.graphql.mutations import ClassMutations
+from apps.classes.graphql.queries import ClassQueries
 from apps.courses.graphql.mutations import CourseMutations
 from apps.courses.graphql.queries import CourseQueries
 from apps.exercises.graphql.mutations import ExerciseMutations
@@ -25,6 +27,7 @@ class Query(
     QuizQueries,
     LiveQueries,
     ExerciseQueries,
+    ClassQueries,
     AccountQueries,
     graphene.ObjectType,
 ):
@@ -35,6 +38,7 @@ class Mutation(
     CourseMutations,
     QuizMutations,
     ExerciseMutations,
+    ClassMutations,
     graphene.ObjectType,
 ):
     pass

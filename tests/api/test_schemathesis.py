@@ -2,9 +2,10 @@
 
 The schema is loaded from the Django app in process (WSGI: same thread, same test
 transaction, no server), with the real course and matrix imported once for the module.
-Every operation is exercised anonymously and with personal tokens (a learner and an
-author): the schema's examples (real slugs) first, then boundary values, then up to
-``MAX_EXAMPLES`` generated cases, derandomized, no deadline. Each response must not be a
+Every operation is exercised anonymously and with personal tokens (a learner, an author
+and an instructor teaching the learner in a class: id 1, the class paths' example, on a
+fresh database): the schema's examples (real slugs) first, then boundary values, then up
+to ``MAX_EXAMPLES`` generated cases, derandomized, no deadline. Each response must not be a
 server error and must match the schema: status, content type, required headers and body.
 
 Only valid requests are generated (positive mode): the API's lenient handling of bad
@@ -26,6 +27,7 @@ from schemathesis import GenerationMode
 
 from apps.accounts import services as account_services
 from apps.accounts.models import AUTHOR_GROUP
+from tests.classes.test_api import fuzz_class
 
 MAX_EXAMPLES = 25
 CHECKS = [
@@ -59,21 +61,26 @@ def identities(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[st
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("import_content", verbosity=0)
         headers = {"anonymous": {}}
-        for name in ("learner", "author"):
+        users = {}
+        for name in ("learner", "author", "instructor"):
             user = account_services.user_create(
                 username=f"fuzz-{name}", email=f"fuzz-{name}@example.com", password="x" * 20
             )
             if name == "author":
                 user.groups.add(Group.objects.get(name=AUTHOR_GROUP))
+            if name == "instructor":
+                user.groups.add(Group.objects.get_or_create(name="instructor")[0])
             _, key = account_services.api_token_create(user=user, name="schemathesis")
             headers[name] = {"Authorization": f"Bearer {key}"}
+            users[name] = user
+        fuzz_class(users["instructor"], users["learner"])
         yield headers
         transaction.set_rollback(True)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["anonymous", "learner", "author"])
+@pytest.fixture(params=["anonymous", "learner", "author", "instructor"])
 def auth_headers(request, identities, db, monkeypatch) -> dict[str, str]:
     from apps.core.api.throttling import AnonThrottle, UserThrottle
 

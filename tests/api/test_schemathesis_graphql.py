@@ -1,10 +1,10 @@
 """Property-based checks of the GraphQL API against its committed schema (schemathesis).
 
 Every query and mutation field gets generated documents (arguments of every shape the
-schema allows), sent in process through the WSGI app as an anonymous visitor and as a
-learner with a personal token. No response may be a server error: no 5xx, and no
-GraphQL error that is an ``internal_error`` (an exception that escaped a resolver) or
-that lacks a machine-readable ``extensions.code``.
+schema allows), sent in process through the WSGI app as an anonymous visitor, as a
+learner and as an instructor teaching that learner (personal tokens). No response may
+be a server error: no 5xx, and no GraphQL error that is an ``internal_error`` (an
+exception that escaped a resolver) or that lacks a machine-readable ``extensions.code``.
 
 schemathesis's own GraphQL ``not_a_server_error`` check counts *every* resolver error
 as a server error, including "No such quiz." for a random slug; this API reports domain
@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from apps.accounts import services as account_services
 from apps.quizzes import services as quiz_services
 from apps.quizzes.selectors import quiz_list_published
+from tests.classes.test_api import fuzz_class
 
 MAX_EXAMPLES = 20
 SCHEMA_FILE = Path(django_settings.BASE_DIR) / "schema" / "schema.graphql"
@@ -97,7 +98,10 @@ def no_server_errors(ctx, response, case):
 
 @pytest.fixture(scope="module")
 def identities(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[str, str]]]:
-    """Real content, and a learner with attempts (ids 1…) so generated ids sometimes hit."""
+    """Real content, a learner with attempts (ids 1…) so generated ids sometimes hit, and
+    an instructor teaching the learner in a class (id 1) with an assignment."""
+    from django.contrib.auth.models import Group
+
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), transaction.atomic():
@@ -109,13 +113,23 @@ def identities(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[st
             attempt = quiz_services.attempt_start(user=user, quiz=quiz)
             quiz_services.attempt_submit(user=user, attempt_id=attempt.pk)
         _, key = account_services.api_token_create(user=user, name="schemathesis")
-        yield {"anonymous": {}, "learner": {"Authorization": f"Bearer {key}"}}
+        instructor = account_services.user_create(
+            username="fuzz-instructor", email="fuzz-instructor@example.com", password="x" * 20
+        )
+        instructor.groups.add(Group.objects.get_or_create(name="instructor")[0])
+        _, teaching = account_services.api_token_create(user=instructor, name="schemathesis")
+        fuzz_class(instructor, user)
+        yield {
+            "anonymous": {},
+            "learner": {"Authorization": f"Bearer {key}"},
+            "instructor": {"Authorization": f"Bearer {teaching}"},
+        }
         transaction.set_rollback(True)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["anonymous", "learner"])
+@pytest.fixture(params=["anonymous", "learner", "instructor"])
 def auth_headers(request, identities, db, monkeypatch) -> dict[str, str]:
     from apps.core.api.throttling import AnonThrottle, UserThrottle
 
