@@ -671,7 +671,7 @@ def _gradebook_lines(classroom: Classroom, rows: list[selectors.GradebookRow]) -
         learner_url = f"{base}{row.user.pk}/"
         cells = [
             GradeCell(
-                _number(cell.score) if cell.score is not None else "–",
+                _number(cell.score),
                 cell.status,
                 cell.label,
                 _work_url(classroom.pk, cell, learner_url),
@@ -748,7 +748,7 @@ def learner_grades(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
             "assignment": assignment,
             "cell": cell,
             "terms": terms,
-            "score": _number(cell.score) if cell.score is not None else "–",
+            "score": _number(cell.score),
             "detail": _cell_detail(cell),
             "extended": terms.due_at != assignment.due_at,
             "work": [
