@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -155,7 +156,7 @@ def test_a_class_from_creation_to_the_gradebook_csv(browser, live_url):
     download = download_info.value
     assert re.fullmatch(rf"class-{classroom.pk}-evening-group-gradebook-\d{{8}}\.csv",
                         download.suggested_filename)  # fmt: skip
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert rows[0] == ["username", "name", "Quiz, late (score)", "Quiz, late (status)", "total"]
     assert rows[1] == ["pupil", "Pupil One", score + (".00" if "." not in score else ""),
                        "Late", rows[1][4]]  # fmt: skip
