@@ -1,18 +1,20 @@
 """REST and GraphQL answer the same questions with the same data, field by field.
 
-Each case asks both APIs for one thing, as the same signed-in learner, and compares
-the whole documents after two documented normalisations: GraphQL lists a matrix
-category's scale labels and an option's cells (REST keys them by rating and by
-criterion), and formats datetimes with an offset (REST with "Z").
+Each case asks both APIs for one thing, as the same signed-in learner (or, for a class's
+roster, overrides and gradebook, its instructor), and compares the whole documents after
+two documented normalisations: GraphQL lists a matrix category's scale labels and an
+option's cells (REST keys them by rating and by criterion), and formats datetimes with an
+offset (REST with "Z").
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts import services as account_services
@@ -20,6 +22,7 @@ from apps.core.explorer import LESSON_FIELDS, OUTLINE_FIELDS, PROGRESS_FIELDS, Q
 from apps.courses.models import Lesson
 from apps.quizzes import services as quiz_services
 from apps.quizzes.models import Quiz
+from tests.classes.test_graphql import ASSIGNMENT, CLASS, OVERRIDE, ROSTER, ROW
 from tests.factories import UserFactory
 from tests.quizzes.conftest import build_quiz, perfect_answers
 
@@ -199,3 +202,134 @@ def test_mutations_return_what_rest_returns(world):
     assert graded["result"]["percent"] == 100.0
     again = client.post(f"/api/v1/attempts/{started['id']}/submit/").json()
     assert_same(again, graded["result"])
+
+
+# --------------------------------------------------------------------------- classes
+
+
+@pytest.fixture
+def classroom(world):
+    """A class of the real course: an instructor, the parity learner in it with a submitted
+    attempt and an extension, a quiz and a reading assignment."""
+    from apps.classes import services as class_services
+    from apps.courses.models import Course, Module
+
+    course = Course.objects.get(slug=COURSE)
+    instructor = UserFactory(username="parity-prof", roles=["instructor"])
+    _, key = account_services.api_token_create(user=instructor, name="parity")
+    teacher = APIClient()
+    teacher.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    made = class_services.class_create(user=instructor, course=course, name="Parity", term="T1")
+    learner = world["done"].user
+    class_services.class_join(user=learner, code=made.invite_code)
+    now = timezone.now()
+    quiz = Quiz.objects.get(slug="concurrency-quiz")
+    timed = {"opens_at": now - timedelta(days=1), "due_at": now + timedelta(days=6)}
+    assignment = class_services.assignment_create(
+        user=instructor, classroom_id=made.pk, title="Quiz", kind="quiz", quiz_id=quiz.pk,
+        late_policy="penalty", **timed,
+    )  # fmt: skip
+    reading = Module.objects.get(course=course, slug="concurrency")
+    class_services.assignment_create(user=instructor, classroom_id=made.pk, title="Read",
+                                     kind="reading", module_id=reading.pk, **timed)  # fmt: skip
+    attempt = quiz_services.attempt_start(user=learner, quiz=quiz)
+    quiz_services.attempt_submit(user=learner, attempt_id=attempt.pk)
+    class_services.override_set(
+        user=instructor, classroom_id=made.pk, assignment_id=assignment.pk,
+        learner_id=learner.pk, due_at=timed["due_at"] + timedelta(days=2), reason="Ill",
+    )  # fmt: skip
+    return {"teacher": {"client": teacher}, "learner": world, "class": made,
+            "assignment": assignment}  # fmt: skip
+
+
+def page_of(side: Any, query: str) -> Any:
+    return graphql(side, query)["results"]
+
+
+def test_classes_their_roster_assignments_and_overrides(classroom):
+    pk, a = classroom["class"].pk, classroom["assignment"].pk
+    summary = "id name term course course_title role url"
+    for who in ("teacher", "learner"):
+        side = classroom[who]
+        mine = rest(side, "/api/v1/classes/")
+        graph = graphql(side, f"{{ classes {{ count results {{ {summary} }} }} }}")
+        assert mine["count"] == graph["count"] == 1
+        assert_same(mine["results"], graph["results"])
+        detail = graphql(side, f"{{ class(id: {pk}) {{ {CLASS} }} }}")
+        assert_same(rest(side, f"/api/v1/classes/{pk}/"), detail)
+        assignments = rest(side, f"/api/v1/classes/{pk}/assignments/")["results"]
+        query = f"{{ class_assignments(class_id: {pk}) {{ results {{ {ASSIGNMENT} }} }} }}"
+        assert_same(assignments, page_of(side, query))
+        assert (assignments[0]["standing"] is None) is (who == "teacher")
+    teacher = classroom["teacher"]
+    roster = f"{{ class_roster(class_id: {pk}) {{ results {{ {ROSTER} }} }} }}"
+    assert_same(rest(teacher, f"/api/v1/classes/{pk}/roster/")["results"], page_of(teacher, roster))
+    overrides = rest(teacher, f"/api/v1/classes/{pk}/assignments/{a}/overrides/")["results"]
+    assert overrides[0]["reason"] == "Ill"
+    query = (
+        f"{{ assignment_overrides(class_id: {pk}, assignment_id: {a}) "
+        f"{{ results {{ {OVERRIDE} }} }} }}"
+    )
+    assert_same(overrides, page_of(teacher, query))
+
+
+def test_the_gradebook_my_grades_and_due_items(classroom):
+    pk = classroom["class"].pk
+    teacher, learner = classroom["teacher"], classroom["learner"]
+    book = rest(teacher, f"/api/v1/classes/{pk}/gradebook/")
+    graph = graphql(
+        teacher,
+        f"{{ class_gradebook(class_id: {pk}) {{ count assignments {{ {ASSIGNMENT} }} "
+        f"results {{ {ROW} }} }} }}",
+    )
+    assert book["results"][0]["cells"][0]["refs"][0]["kind"] == "attempt"
+    assert_same({k: book[k] for k in ("count", "assignments", "results")}, graph)
+    mine = rest(learner, f"/api/v1/classes/{pk}/grades/")
+    query = (
+        f"{{ my_grades(class_id: {pk}) {{ class_id assignments {{ {ASSIGNMENT} }} "
+        f"row {{ {ROW} }} }} }}"
+    )
+    assert_same(mine, graphql(learner, query))
+    assert mine["row"] == book["results"][0]
+    due = rest(learner, "/api/v1/classes/due/")
+    assert due["count"] == 2
+    query = f"{{ due_items {{ results {{ class_name {ASSIGNMENT} }} }} }}"
+    assert_same(due["results"], page_of(learner, query))
+
+
+def test_class_mutations_return_what_rest_returns(classroom):
+    """Creating an assignment, granting an override and joining give the same documents."""
+    pk, teacher = classroom["class"].pk, classroom["teacher"]
+    opens = timezone.now().replace(microsecond=0)
+    due = opens + timedelta(days=3)
+    body = {"title": "Quiz again", "kind": "quiz", "quiz": "concurrency-quiz",
+            "opens_at": opens.isoformat(), "due_at": due.isoformat(),
+            "late_policy": "penalty", "penalty_per_day": 7.5}  # fmt: skip
+    created = teacher["client"].post(f"/api/v1/classes/{pk}/assignments/", body, format="json")
+    assert created.status_code == 201, created.content
+    create = (
+        "mutation($c: Int!, $o: DateTime!, $d: DateTime!) { assignment_create(class_id: $c, "
+        'title: "Quiz again", kind: "quiz", quiz: "concurrency-quiz", opens_at: $o, due_at: $d, '
+        f'late_policy: "penalty", penalty_per_day: 7.5) {{ assignment {{ {ASSIGNMENT} }} }} }}'
+    )
+    made = graphql(teacher, create, c=pk, o=body["opens_at"], d=body["due_at"])["assignment"]
+    assert_same(without(created.json(), "id"), without(made, "id"))
+    learner_id = classroom["learner"]["done"].user_id
+    url = f"/api/v1/classes/{pk}/assignments/{made['id']}/overrides/{learner_id}/"
+    granted = teacher["client"].put(url, {"excused": True, "reason": "Away"}, format="json")
+    grant = (
+        f"mutation {{ override_set(class_id: {pk}, assignment_id: {made['id']}, "
+        f'learner_id: {learner_id}, excused: true, reason: "Away") '
+        f"{{ override {{ {OVERRIDE} }} }} }}"
+    )
+    again = graphql(teacher, grant)["override"]
+    assert_same(without(granted.json(), "granted_at"), without(again, "granted_at"))
+    code = classroom["class"].invite_code
+    learner = classroom["learner"]
+    joined = learner["client"].post("/api/v1/classes/join/", {"code": code}, format="json")
+    join = f'mutation {{ class_join(code: "{code}") {{ class {{ {CLASS} }} }} }}'
+    assert_same(joined.json(), graphql(learner, join)["class"])
+
+
+def without(document: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in document.items() if name != key}

@@ -3,10 +3,13 @@
 Each role runs the whole table against a fresh database, authenticated the way an API
 client is (a personal token in the Authorization header). Learner A owns the attempts;
 nobody else may see or touch them, whatever their role: staff use the admin for that.
+Staff teach a class learner A is in: its staff pages are "not found" to everyone else
+(tests/classes/test_api.py and test_graphql.py cover a class's five kinds of people).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts import services as account_services
+from apps.classes import services as class_services
 from apps.exercises.models import Run
 from apps.live import services as live_services
 from apps.matrix.models import Category
@@ -78,10 +82,38 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
         (f"GET /api/v1/runs/{ctx['run'].pk}/", None, OWNER),
         (f"POST /api/v1/exercises/{ctx['exercise'].slug}/runs/", run, QUEUED),
         ("POST /api/v1/exercises/draft-exercise/runs/", run, {**NOBODY, "anonymous": 401}),
+        *class_rows(ctx),
         # Starting is last: learner A has now submitted both allowed attempts, so A is
         # out of attempts; the others start their first.
         (f"POST /api/v1/quizzes/{quiz}/attempts/", None, STARTS),
     ]
+
+
+# Classes: staff teaches the class (platform staff create classes), learner A is in it.
+CLASS_MEMBER = {**NOBODY, "anonymous": 401, "learner_a": 200, "staff": 200}
+CLASS_STAFF = {**NOBODY, "anonymous": 401, "staff": 200}
+
+
+def class_rows(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, dict[str, int]]]:
+    pk, assignment = ctx["class"].pk, ctx["assignment"].pk
+    learner = ctx["users"]["learner_a"].pk
+    url = f"/api/v1/classes/{pk}"
+    return [
+        ("GET /api/v1/classes/", None, SIGNED_IN),
+        ("GET /api/v1/classes/due/", None, SIGNED_IN),
+        (f"GET {url}/", None, CLASS_MEMBER),
+        (f"GET {url}/assignments/", None, CLASS_MEMBER),
+        (f"GET {url}/roster/", None, CLASS_STAFF),
+        (f"GET {url}/gradebook/", None, CLASS_STAFF),
+        (f"GET {url}/assignments/{assignment}/overrides/", None, CLASS_STAFF),
+        (f"GET {url}/grades/", None, {**NOBODY, "anonymous": 401, "learner_a": 200}),
+        (f"PATCH {url}/", {"term": "Later"}, CLASS_STAFF),
+        (f"PUT {url}/assignments/{assignment}/overrides/{learner}/", {"excused": True},
+         CLASS_STAFF),
+        ("POST /api/v1/classes/", {"course": ctx["quiz"].course.slug, "name": "Another"},
+         {**dict.fromkeys(ROLES, 403), "anonymous": 401, "staff": 201}),
+        ("POST /api/v1/classes/join/", {"code": ctx["class"].invite_code}, SIGNED_IN),
+    ]  # fmt: skip
 
 
 @pytest.fixture
@@ -107,9 +139,16 @@ def ctx(db):
     make_exercise(lesson, slug="draft-exercise", status="draft")
     run = Run.objects.create(user=owner, exercise=exercise, mode="run", key="permissions-run",
                              code=SOLUTION, status="passed", queued_at=done.started_at)  # fmt: skip
+    classroom = class_services.class_create(user=users["staff"], course=quiz.course, name="C")
+    class_services.class_join(user=owner, code=classroom.invite_code)
+    assignment = class_services.assignment_create(
+        user=users["staff"], classroom_id=classroom.pk, title="Quiz", kind="quiz",
+        quiz_id=quiz.pk, opens_at=done.started_at, due_at=done.started_at + timedelta(days=7),
+    )  # fmt: skip
     return {
         "users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened,
-        "live": live, "exercise": exercise, "run": run,
+        "live": live, "exercise": exercise, "run": run, "class": classroom,
+        "assignment": assignment,
     }  # fmt: skip
 
 
@@ -229,11 +268,45 @@ def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             f'lesson: "{lesson}-draft", completed: true) {{ completed }} }}',
             {**GQL_NOBODY, "anonymous": "not_authenticated"},
         ),
+        *graphql_class_rows(ctx),
         (
             f'mutation {{ attempt_start(quiz: "{quiz}") {{ resumed }} }}',
             {**GQL_SIGNED_IN, "learner_a": "no_attempts_left"},
         ),
     ]
+
+
+GQL_CLASS_MEMBER = {**GQL_OWNER, "learner_b": "class_not_found", "author": "class_not_found",
+                    "staff": OK}  # fmt: skip
+GQL_CLASS_STAFF = {**GQL_CLASS_MEMBER, "learner_a": "class_not_found"}
+
+
+def graphql_class_rows(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    pk, assignment = ctx["class"].pk, ctx["assignment"].pk
+    learner = ctx["users"]["learner_a"].pk
+    return [
+        ("{ classes { count } }", GQL_SIGNED_IN),
+        ("{ due_items { count } }", GQL_SIGNED_IN),
+        (f"{{ class(id: {pk}) {{ id }} }}", GQL_CLASS_MEMBER),
+        (f"{{ class_assignments(class_id: {pk}) {{ count }} }}", GQL_CLASS_MEMBER),
+        (f"{{ class_roster(class_id: {pk}) {{ count }} }}", GQL_CLASS_STAFF),
+        (f"{{ class_gradebook(class_id: {pk}) {{ count }} }}", GQL_CLASS_STAFF),
+        (f"{{ assignment_overrides(class_id: {pk}, assignment_id: {assignment}) {{ count }} }}",
+         GQL_CLASS_STAFF),
+        (f"{{ my_grades(class_id: {pk}) {{ class_id }} }}",
+         {**GQL_CLASS_STAFF, "learner_a": OK, "staff": "class_not_found"}),
+        (f'mutation {{ class_update(class_id: {pk}, term: "Later") {{ class {{ id }} }} }}',
+         GQL_CLASS_STAFF),
+        (f"mutation {{ override_set(class_id: {pk}, assignment_id: {assignment}, "
+         f"learner_id: {learner}, excused: true) {{ override {{ excused }} }} }}",
+         GQL_CLASS_STAFF),
+        (f'mutation {{ class_create(course: "{ctx["quiz"].course.slug}", name: "Another") '
+         "{ class { id } } }",
+         {**dict.fromkeys(ROLES, "cannot_create_classes"), "anonymous": "not_authenticated",
+          "staff": OK}),
+        (f'mutation {{ class_join(code: "{ctx["class"].invite_code}") {{ class {{ id }} }} }}',
+         GQL_SIGNED_IN),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ROLES)
