@@ -20,16 +20,9 @@ from django.utils.text import slugify
 from apps.classes.grades import Status
 from apps.classes.models import Classroom
 from apps.classes.selectors import Gradebook, RosterRow
+from apps.core.spreadsheet import safe_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: Any) -> str:
-    """A cell as text that no spreadsheet evaluates."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+safe = safe_cell  # the name this module's callers and tests use
 
 
 def _number(value: Decimal | None) -> str:

@@ -239,7 +239,9 @@ def total(cells: list[tuple[Cell, Decimal, Terms]], *, now: datetime) -> Decimal
     weight_sum = Decimal(0)
     weighted = Decimal(0)
     for cell, weight, terms in cells:
-        if cell.status == Status.EXCUSED or weight <= 0:
+        # Excused work, and work that is not there at all (a reading of a module with no
+        # published lesson stays "not started" even once due), is left out.
+        if cell.status in (Status.EXCUSED, Status.NOT_STARTED) or weight <= 0:
             continue
         due = now > terms.due_at + GRACE
         if cell.score is None and not due:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.http import client_ip
+from apps.core.spreadsheet import safe_cell
 from apps.live import qr, scoring, selectors, services
 from apps.live.errors import BadNickname, JoinLimited, PlayerRemoved, SessionNotFound
 from apps.live.forms import HostForm, JoinForm
@@ -295,12 +296,6 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 @login_required
 @require_safe
 def results_csv(request: HttpRequest, code: str) -> HttpResponse:
@@ -319,7 +314,7 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
         writer.writerow(
             [
                 rank if rank is not None else "",
-                _safe(row.nickname),
+                safe_cell(row.nickname),
                 row.score,
                 row.correct_count,
                 session.question_count,

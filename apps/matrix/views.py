@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from apps.core.cache import cache_for_anonymous
 from apps.core.errors import NotFound
+from apps.core.spreadsheet import safe_cell
 from apps.matrix import selectors
 from apps.matrix.models import CriterionKind
 
@@ -102,19 +103,14 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for cell in row.cells:
             writer.writerow(
                 [
-                    _safe(matrix.category.title),
-                    _safe(row.option.name),
-                    _safe(cell.criterion.title),
+                    safe_cell(matrix.category.title),
+                    safe_cell(row.option.name),
+                    safe_cell(cell.criterion.title),
                     cell.criterion.kind,
-                    _safe(cell.display),
+                    safe_cell(cell.display),
                     cell.cell.rating if cell.cell and cell.cell.rating is not None else "",
-                    _safe(cell.note),
-                    _safe(cell.source),
+                    safe_cell(cell.note),
+                    safe_cell(cell.source),
                 ]
             )
     return response
-
-
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value

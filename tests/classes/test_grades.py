@@ -138,3 +138,13 @@ def test_the_total_weighs_due_and_handed_in_work_and_leaves_out_the_excused():
     )
     assert grades.total(cells, now=now) == Decimal("28.75")  # 230 / 8
     assert grades.total([], now=now) is None
+
+
+def test_an_assignment_with_nothing_to_do_is_left_out_of_the_total():
+    empty = grades.multi_cell([], terms(), Policy(), now=AFTER, started=False)
+    assert empty.status == Status.NOT_STARTED
+    cells = [
+        (empty, Decimal(5), terms()),
+        (Cell(Status.SUBMITTED, score=Decimal(90)), Decimal(1), terms()),
+    ]
+    assert grades.total(cells, now=AFTER) == Decimal(90)
