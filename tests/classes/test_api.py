@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -503,20 +505,25 @@ def test_overrides_are_granted_listed_and_revoked(world):
 
 
 def big_class(world: World, learners: int = 40, assignments: int = 6) -> list[Any]:
-    from apps.courses.models import LessonProgress
-    from apps.exercises.models import Run
-    from apps.quizzes import services as quiz_services
-
+    """``assignments`` of every kind but live (quizzes, a reading, code) and ``learners``
+    (ada and more) with attempts, lessons read, runs and an excuse."""
     made = [quiz_assignment(world, title=f"Quiz {n}") for n in range(assignments - 2)]
     made.append(quiz_assignment(world, title="Read", kind="reading", module_id=world.module.pk,
                                 quiz_id=None))  # fmt: skip
     made.append(quiz_assignment(world, title="Code", kind="exercises",
                                 exercise_ids=[world.exercise.pk]))  # fmt: skip
-    users = []
-    for n in range(learners - 1):
+    add_learners(world, made, learners - 1)
+    return made
+
+
+def add_learners(world: World, made: list[Any], count: int, start: int = 0) -> None:
+    from apps.courses.models import LessonProgress
+    from apps.exercises.models import Run
+    from apps.quizzes import services as quiz_services
+
+    for n in range(start, start + count):
         user = UserFactory(username=f"learner-{n:03d}")
         services.class_join(user=user, code=world.classroom.invite_code)
-        users.append(user)
         if n % 4 == 0:
             attempt = quiz_services.attempt_start(user=user, quiz=world.quiz)
             quiz_services.attempt_submit(user=user, attempt_id=attempt.pk,
@@ -526,10 +533,38 @@ def big_class(world: World, learners: int = 40, assignments: int = 6) -> list[An
         Run.objects.create(user=user, exercise=world.exercise, mode="submit", key=f"k-{n:05d}",
                            code="x", status="passed", passed=5, total=5,
                            queued_at=timezone.now())  # fmt: skip
-    services.override_set(user=world.instructor, classroom_id=world.classroom.pk,
-                          assignment_id=made[0].pk, learner_id=users[0].pk,
-                          excused=True)  # fmt: skip
-    return made
+        if n % 5 == 0:
+            services.override_set(user=world.instructor, classroom_id=world.classroom.pk,
+                                  assignment_id=made[0].pk, learner_id=user.pk,
+                                  excused=True)  # fmt: skip
+
+
+def test_every_list_runs_a_constant_number_of_queries(world):
+    made = big_class(world, learners=2)
+    urls = {
+        "instructor": [f"{base(world)}/roster/", f"{base(world)}/assignments/",
+                       f"{base(world)}/assignments/{made[0].pk}/overrides/",
+                       f"{base(world)}/gradebook/", "/api/v1/classes/"],
+        "learner": [f"{base(world)}/assignments/", f"{base(world)}/grades/",
+                    "/api/v1/classes/due/", "/api/v1/classes/"],
+    }  # fmt: skip
+    c = clients(world)
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for role, listed in urls.items():
+            c[role].get("/api/v1/")  # the token's last use is written at most once a while
+            for url in listed:
+                with CaptureQueriesContext(connection) as queries:
+                    assert c[role].get(url).status_code == 200, url
+                found[f"{role} {url}"] = len(queries.captured_queries)
+        return found
+
+    few = counts()
+    add_learners(world, made, 38, start=1)
+    many = counts()
+    assert many == few
+    assert max(many.values()) <= 16, many
 
 
 def test_the_gradebook_pages_learners_in_a_constant_number_of_queries(

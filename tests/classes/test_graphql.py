@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from apps.classes import services
 from apps.classes.models import Assignment, Classroom, Membership, Override
 from tests.classes.conftest import World, assignment_times
-from tests.classes.test_api import ROLES, big_class, client_for, clients, quiz_assignment
+from tests.classes.test_api import (
+    ROLES,
+    add_learners,
+    big_class,
+    client_for,
+    clients,
+    quiz_assignment,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +359,43 @@ def test_the_gradebook_in_a_constant_number_of_queries(world, django_assert_max_
     assert [r["username"] for r in page["results"]] == [r["username"] for r in book["results"][3:6]]
     learner = clients(world)["learner"]
     assert code_of(learner, GRADEBOOK, c=world.classroom.pk) == "class_not_found"
+
+
+def test_every_list_runs_a_constant_number_of_queries(world):
+    made = big_class(world, learners=2)
+    pk, a = world.classroom.pk, made[0].pk
+    queries = {
+        "instructor": [
+            f"{{ class_roster(class_id: {pk}) {{ results {{ {ROSTER} }} }} }}",
+            f"{{ class_assignments(class_id: {pk}) {{ results {{ {ASSIGNMENT} }} }} }}",
+            f"{{ assignment_overrides(class_id: {pk}, assignment_id: {a}) "
+            f"{{ results {{ {OVERRIDE} }} }} }}",
+            f"{{ class_gradebook(class_id: {pk}) {{ results {{ {ROW} }} }} }}",
+            "{ classes { results { id role } } }",
+        ],
+        "learner": [
+            f"{{ class_assignments(class_id: {pk}) {{ results {{ {ASSIGNMENT} }} }} }}",
+            f"{{ my_grades(class_id: {pk}) {{ row {{ {ROW} }} }} }}",
+            f"{{ due_items {{ results {{ class_name {ASSIGNMENT} }} }} }}",
+        ],
+    }
+    c = clients(world)
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for role, listed in queries.items():
+            data_of(c[role], "{ me { username } }")  # the token's last use, written once a while
+            for query in listed:
+                with CaptureQueriesContext(connection) as captured:
+                    data_of(c[role], query)
+                found[f"{role} {query[:40]}"] = len(captured.captured_queries)
+        return found
+
+    few = counts()
+    add_learners(world, made, 38, start=1)
+    many = counts()
+    assert many == few
+    assert max(many.values()) <= 16, many
 
 
 def test_my_grades_and_due_items(world):
