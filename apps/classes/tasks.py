@@ -5,9 +5,10 @@ seconds (15 minutes) from Celery beat in services mode (``CELERY_BEAT_SCHEDULE``
 settings, ``make beat``); in embedded mode ``manage.py send_reminders`` runs the same job
 from cron. Each run:
 
-1. grades the open attempts of the quizzes that classes assign whose deadline has passed
-   (``apps.quizzes.services.attempts_expire_due``): a learner who never came back is
-   graded on what they had saved, and the gradebook shows the attempt handed in;
+1. grades, class by class, the learners' quiz attempts whose time ran out while they were
+   away (``services.class_attempts_settle``, over ``apps.quizzes.services.
+   attempts_expire_due``): a learner who never came back is graded on what they had
+   saved, and the gradebook shows the attempt handed in;
 2. e-mails the due-date reminders (``apps.classes.services.reminders_send``): once per
    learner, assignment and due time, whichever worker or command sends it.
 
@@ -27,7 +28,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.classes import services
-from apps.classes.models import Assignment, AssignmentKind, Reminder
+from apps.classes.models import AssignmentKind, Classroom, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +50,13 @@ class DueWork:
 
 def due_work_run(*, now: datetime | None = None) -> DueWork:
     """One run of the periodic job (see the module's docstring)."""
-    from apps.quizzes import services as quiz_services
-
     now = now or timezone.now()
-    quiz_ids = list(
-        Assignment.objects.filter(kind=AssignmentKind.QUIZ, opens_at__lte=now)
-        .filter(quiz__isnull=False)
-        .values_list("quiz_id", flat=True)
-        .distinct()
-    )
-    expired = quiz_services.attempts_expire_due(quiz_ids=quiz_ids) if quiz_ids else 0
+    expired = 0
+    quizzing = Classroom.objects.filter(
+        assignments__kind=AssignmentKind.QUIZ, assignments__opens_at__lte=now
+    ).distinct()
+    for classroom in quizzing.order_by("pk"):
+        expired += services.class_attempts_settle(classroom=classroom)
     services.reminders_send(now=now)
     # The rows this run claimed (``sent_at`` is the run's ``now``; a reminder whose mail
     # failed was released and is not among them).

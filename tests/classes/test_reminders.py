@@ -73,22 +73,22 @@ def test_the_task_calls_the_services(world, locmem, monkeypatch):
     due_soon(world)
     calls = []
     reminders_send = services.reminders_send
-    expire = quiz_services.attempts_expire_due
+    settle = services.class_attempts_settle
 
     def spy_send(**kwargs):
         calls.append(("reminders_send", kwargs))
         return reminders_send(**kwargs)
 
-    def spy_expire(**kwargs):
-        calls.append(("attempts_expire_due", kwargs))
-        return expire(**kwargs)
+    def spy_settle(**kwargs):
+        calls.append(("class_attempts_settle", kwargs))
+        return settle(**kwargs)
 
     monkeypatch.setattr(services, "reminders_send", spy_send)
-    monkeypatch.setattr(quiz_services, "attempts_expire_due", spy_expire)
+    monkeypatch.setattr(services, "class_attempts_settle", spy_settle)
     result = tasks.send_reminders.apply()  # in this process, as a worker runs it
     assert result.successful()
-    assert [name for name, _ in calls] == ["attempts_expire_due", "reminders_send"]
-    assert calls[0][1] == {"quiz_ids": [world.quiz.pk]}
+    assert [name for name, _ in calls] == ["class_attempts_settle", "reminders_send"]
+    assert calls[0][1] == {"classroom": world.classroom}
     (message,) = mail.outbox
     assert message.to == [world.learner.email]
 
