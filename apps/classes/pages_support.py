@@ -18,12 +18,10 @@ from apps.classes import selectors, services
 from apps.classes.grades import Status
 from apps.classes.models import (
     STAFF_ROLES,
-    Assignment,
     CalendarFeed,
     Classroom,
     LatePolicy,
     Membership,
-    Override,
     Role,
 )
 
@@ -122,15 +120,6 @@ def member_counts(classroom: Classroom) -> MemberCounts:
         else:
             counts.tas = row["in_class"]
     return counts
-
-
-def overrides_of(assignment: Assignment) -> list[Override]:
-    """Everyone's exceptions to an assignment, with who granted them (one query)."""
-    return list(
-        Override.objects.filter(assignment=assignment)
-        .select_related("user", "granted_by")
-        .order_by("user__username", "user_id")
-    )
 
 
 # --------------------------------------------------------------------------- calendar

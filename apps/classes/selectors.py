@@ -198,6 +198,26 @@ def assignment_for_staff(
     return access, assignment
 
 
+def overrides_of(assignment: Assignment) -> QuerySet[Override]:
+    """Everyone's exceptions to an assignment, with who granted them (one query; the
+    caller has checked access to the assignment)."""
+    return (
+        Override.objects.filter(assignment=assignment)
+        .select_related("user", "granted_by")
+        .order_by("user__username", "user_id")
+    )
+
+
+def gradebook_learner_ids(classroom: Classroom) -> QuerySet[Membership, int]:
+    """The user ids of a gradebook's rows in its order — its active learners by
+    username — for a page of them to pass to ``gradebook(user_ids=…)``."""
+    return (
+        Membership.objects.filter(classroom=classroom, role=Role.LEARNER, removed_at__isnull=True)
+        .order_by("user__username", "user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
 def terms_of(assignment: Assignment, override: Override | None) -> grades.Terms:
     due = assignment.due_at
     if override is not None and override.due_at is not None and override.due_at > due:
@@ -462,7 +482,9 @@ def due_items(*, user: Any, now: datetime | None = None, days_back: int = 14) ->
         )
         .distinct()
         .select_related("module", "quiz", "live_session")
-        .prefetch_related(Prefetch("exercises", queryset=Exercise.objects.only("id", "title")))
+        .prefetch_related(
+            Prefetch("exercises", queryset=Exercise.objects.only("id", "slug", "title"))
+        )
     )
     by_class: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in assignments:

@@ -372,6 +372,18 @@ def _weight(value: Any) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+def _order(value: Any) -> int:
+    try:
+        order = int(value or 0)
+    except (TypeError, ValueError):
+        order = -1
+    if not 0 <= order <= 100_000:
+        raise InvalidAssignment(
+            "The order is a whole number from 0 to 100,000.", extra={"order": ["Not an order."]}
+        )
+    return order
+
+
 def _aware(value: Any, field: str, classroom: Classroom) -> datetime:
     if isinstance(value, str):
         from django.utils.dateparse import parse_datetime
@@ -498,7 +510,7 @@ def assignment_create(*, user: Any, classroom_id: int, **data: Any) -> Assignmen
     cleaned = _clean_assignment(access.classroom, data)
     exercises = cleaned.pop("exercises")
     assignment = Assignment.objects.create(
-        classroom=access.classroom, created_by=user, order=int(data.get("order") or 0), **cleaned
+        classroom=access.classroom, created_by=user, order=_order(data.get("order")), **cleaned
     )
     if exercises:
         assignment.exercises.set(exercises)
@@ -518,7 +530,7 @@ def assignment_update(
     for name, value in cleaned.items():
         setattr(assignment, name, value)
     if "order" in data:
-        assignment.order = int(data.get("order") or 0)
+        assignment.order = _order(data.get("order"))
     assignment.save()
     assignment.exercises.set(exercises)
     return assignment
@@ -711,3 +723,26 @@ def class_attempts_settle(*, classroom: Classroom) -> int:
         )
     )
     return attempts_expire_due(quiz_ids=quiz_ids, user_ids=learners)
+
+
+def gradebook_settled(*, classroom: Classroom, **kwargs: Any) -> selectors.Gradebook:
+    """``selectors.gradebook`` right after ``class_attempts_settle``: what every surface
+    shows, so a learner whose quiz time ran out while away is graded on what they saved."""
+    class_attempts_settle(classroom=classroom)
+    return selectors.gradebook(classroom=classroom, **kwargs)
+
+
+def my_grades_settled(*, user: Any, classroom_id: int) -> selectors.Gradebook:
+    """``selectors.my_grades`` after settling the learner's own timed-out attempts."""
+    access = selectors.class_access(user=user, classroom_id=classroom_id)
+    if access.role == Role.LEARNER:
+        from apps.quizzes.services import attempts_expire_due
+
+        quiz_ids = list(
+            Assignment.objects.filter(
+                classroom=access.classroom, kind=AssignmentKind.QUIZ
+            ).values_list("quiz_id", flat=True)
+        )
+        if quiz_ids:
+            attempts_expire_due(quiz_ids=quiz_ids, user_ids=[user.pk])
+    return selectors.my_grades(user=user, classroom_id=classroom_id)

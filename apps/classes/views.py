@@ -313,7 +313,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
     try:
-        book = selectors.my_grades(user=request.user, classroom_id=pk)
+        book = services.my_grades_settled(user=request.user, classroom_id=pk)
     except ApplicationError as exc:
         _http(exc)
     row = book.rows[0]
@@ -465,7 +465,7 @@ def _assignment_page(request: HttpRequest, access: selectors.ClassAccess,
         "classroom": classroom,
         "access": access,
         "assignment": assignment,
-        "overrides": pages_support.overrides_of(assignment),
+        "overrides": list(selectors.overrides_of(assignment)),
         "links": _work_links(assignment, classroom),
     }
     if access.can_change:
@@ -706,7 +706,7 @@ def _columns(book: selectors.Gradebook, query: dict[str, str]) -> list[Column]:
 @require_safe
 def gradebook(request: HttpRequest, pk: int) -> HttpResponse:
     access = _access(request, pk, staff=True)
-    book = selectors.gradebook(classroom=access.classroom)
+    book = services.gradebook_settled(classroom=access.classroom)
     query = _grade_query(request)
     rows = _sorted_rows(book, query)
     if request.GET.get("format") == "csv":
@@ -738,7 +738,7 @@ def gradebook(request: HttpRequest, pk: int) -> HttpResponse:
 def learner_grades(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """One learner's row of the gradebook, assignment by assignment (class staff)."""
     access = _access(request, pk, staff=True)
-    book = selectors.gradebook(classroom=access.classroom, user_ids=[user_id])
+    book = services.gradebook_settled(classroom=access.classroom, user_ids=[user_id])
     if not book.rows:
         raise Http404("No such learner in this class.")
     row = book.rows[0]

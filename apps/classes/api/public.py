@@ -16,10 +16,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-
 from apps.classes import grades, selectors
-from apps.classes.models import Assignment, Classroom, Membership, Override, Role
+from apps.classes.models import Assignment, Classroom, Membership, Override
 from apps.core.errors import ApplicationError
 
 # The fields only a class's staff (instructors, TAs, platform staff) are sent.
@@ -163,16 +161,6 @@ def learner_assignments(book: selectors.Gradebook) -> list[dict[str, Any]]:
     ]
 
 
-def gradebook_learner_ids(classroom: Classroom) -> QuerySet[Membership, int]:
-    """The user ids of the gradebook's rows, in its order (a page of them is passed to
-    ``selectors.gradebook(user_ids=…)``): its active learners by username."""
-    return (
-        Membership.objects.filter(classroom=classroom, role=Role.LEARNER, removed_at__isnull=True)
-        .order_by("user__username", "user_id")
-        .values_list("user_id", flat=True)
-    )
-
-
 def gradebook(book: selectors.Gradebook) -> dict[str, Any]:
     return {
         "assignments": [assignment(item) for item in book.assignments],
@@ -190,11 +178,7 @@ def my_grades(book: selectors.Gradebook) -> dict[str, Any]:
 
 
 def due_items(items: list[selectors.DueItem]) -> list[dict[str, Any]]:
-    from apps.exercises.models import Exercise
-
-    # due_items prefetches the exercises' titles, not their slugs: one query for all.
-    ids = {e.pk for item in items for e in item.assignment.exercises.all()}
-    slugs = dict(Exercise.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+    slugs = {e.pk: e.slug for item in items for e in item.assignment.exercises.all()}
     return [
         {
             **assignment(
@@ -222,15 +206,6 @@ def override(value: Override) -> dict[str, Any]:
         "granted_by": value.granted_by.get_username(),
         "granted_at": value.granted_at,
     }
-
-
-def overrides_of(item: Assignment) -> QuerySet[Override]:
-    """An assignment's overrides by learner (its access was checked by the caller)."""
-    return (
-        Override.objects.filter(assignment=item)
-        .select_related("user", "granted_by")
-        .order_by("user__username", "user_id")
-    )
 
 
 # --------------------------------------------------------------------------- input

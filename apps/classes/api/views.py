@@ -679,7 +679,7 @@ class OverrideListApi(ClassApi):
         _, item = selectors.assignment_for_staff(
             user=request.user, classroom_id=pk, assignment_id=assignment_id
         )
-        return _page(self, request, public.overrides_of(item), public.override)
+        return _page(self, request, selectors.overrides_of(item), public.override)
 
 
 class OverrideDetailApi(ClassApi):
@@ -742,9 +742,9 @@ class GradebookApi(ClassApi):
         access = selectors.class_for_staff(user=request.user, classroom_id=pk)
         paginator = Pagination()
         user_ids = paginator.paginate_queryset(
-            public.gradebook_learner_ids(access.classroom), request, view=self
+            selectors.gradebook_learner_ids(access.classroom), request, view=self
         )
-        book = selectors.gradebook(classroom=access.classroom, user_ids=list(user_ids or []))
+        book = services.gradebook_settled(classroom=access.classroom, user_ids=list(user_ids or []))
         response = paginator.get_paginated_response([])
         return Response({**response.data, **public.gradebook(book)})
 
@@ -758,4 +758,6 @@ class MyGradesApi(ClassApi):
         responses={200: MyGradesOutput, **CLASS_ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(public.my_grades(selectors.my_grades(user=request.user, classroom_id=pk)))
+        return Response(
+            public.my_grades(services.my_grades_settled(user=request.user, classroom_id=pk))
+        )

@@ -9,7 +9,7 @@ from typing import Any
 
 import graphene
 
-from apps.classes import selectors
+from apps.classes import selectors, services
 from apps.classes.api import public
 from apps.classes.graphql import types
 from apps.classes.models import Role
@@ -131,7 +131,7 @@ class ClassQueries(graphene.ObjectType):
         _, item = selectors.assignment_for_staff(
             user=info.context.user, classroom_id=class_id, assignment_id=assignment_id
         )
-        return page(public.overrides_of(item), limit, offset, public.override)
+        return page(selectors.overrides_of(item), limit, offset, public.override)
 
     @staticmethod
     @login_required
@@ -139,15 +139,19 @@ class ClassQueries(graphene.ObjectType):
         root: Any, info: Any, class_id: int, limit=None, offset=None
     ) -> Any:
         access = selectors.class_for_staff(user=info.context.user, classroom_id=class_id)
-        learners = public.gradebook_learner_ids(access.classroom)
+        learners = selectors.gradebook_learner_ids(access.classroom)
         start, end = _bounds(limit, offset)
-        book = selectors.gradebook(classroom=access.classroom, user_ids=list(learners[start:end]))
+        book = services.gradebook_settled(
+            classroom=access.classroom, user_ids=list(learners[start:end])
+        )
         return {"count": learners.count(), **public.gradebook(book)}
 
     @staticmethod
     @login_required
     def resolve_my_grades(root: Any, info: Any, class_id: int) -> Any:
-        return public.my_grades(selectors.my_grades(user=info.context.user, classroom_id=class_id))
+        return public.my_grades(
+            services.my_grades_settled(user=info.context.user, classroom_id=class_id)
+        )
 
     @staticmethod
     @login_required
