@@ -1,4 +1,5 @@
-"""Classes in the admin: classes with their members inline, assignments with their
+"""Classes in the admin: classes with their instructors and teaching assistants inline
+(learners are counted, and managed on the class's roster page), assignments with their
 overrides inline, overrides, and read-only calendar feeds and reminders.
 
 Every save goes through ``apps.classes.services`` (``class_create``, ``class_update``,
@@ -21,10 +22,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count, Q, QuerySet
 from django.forms.models import construct_instance
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import INSTRUCTOR_GROUP
 from apps.classes import services
@@ -229,6 +234,10 @@ class MembershipForm(ServiceForm):
 
 
 class MembershipInline(admin.TabularInline):
+    """The class's instructors and teaching assistants. Learners join with the invite
+    code and are managed on the class's roster page: a class of a thousand would be a
+    thousand rows here."""
+
     model = Membership
     form = MembershipForm
     fields = ("username", "role", "joined_at", "removed", "removed_at", "removed_by")
@@ -236,10 +245,17 @@ class MembershipInline(admin.TabularInline):
     ordering = ("role", "user__username")
     extra = 0
     can_delete = False  # a member is removed (the row and their work stay), never deleted
-    verbose_name = "member"
+    verbose_name = "instructor or teaching assistant"
+    verbose_name_plural = "instructors and teaching assistants"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return super().get_queryset(request).select_related("user", "removed_by")
+        # Each row shows the member's str(), which names the class too.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(role__in=STAFF_ROLES)
+            .select_related("user", "removed_by", "classroom")
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Adding staff is a change of the class's membership (``class_staff_add``).
@@ -265,7 +281,7 @@ class ClassroomAdmin(ServiceAdmin):
     actions = ("rotate_invite",)
     fieldsets = (
         (None, {"fields": ("course", "name", "term", "time_zone")}),
-        ("Joining", {"fields": ("invite_code", "invite_open", "enrolment_cap")}),
+        ("Joining", {"fields": ("invite_code", "invite_open", "enrolment_cap", "roster")}),
         ("Grading policy", {"fields": ("counted_attempt", "late_days", "exercise_scoring")}),
         ("Record", {"fields": ("created_by", "created_at", "updated_at"),
                     "classes": ("collapse",)}),
@@ -288,8 +304,18 @@ class ClassroomAdmin(ServiceAdmin):
     def learners(self, obj: Classroom) -> int:
         return int(getattr(obj, "_learners", 0))
 
+    @admin.display(description="Learners")
+    def roster(self, obj: Classroom) -> SafeString:
+        if not obj.pk:
+            return format_html("{}", "Learners join with the invite code.")
+        return format_html(
+            '{} — removed and restored on <a href="{}">the class\'s roster</a>.',
+            intcomma(self.learners(obj)),
+            reverse("classes:roster", kwargs={"pk": obj.pk}),
+        )
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fixed = ("invite_code", "created_by", "created_at", "updated_at")
+        fixed = ("invite_code", "roster", "created_by", "created_at", "updated_at")
         return ("course", *fixed) if obj is not None else fixed  # a class keeps its course
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -381,7 +407,12 @@ class OverrideForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and "user" in self.fields:
-            self.fields["user"].disabled = True  # an override is one learner's
+            # An override is one learner's for good: their name, not a list of every
+            # learner of the class for each row (one query a row).
+            self.fields["user"] = forms.CharField(
+                label=self.fields["user"].label, disabled=True, required=False
+            )
+            self.initial["user"] = self.instance.user.get_username()
 
 
 class OverrideInline(admin.TabularInline):
@@ -393,7 +424,7 @@ class OverrideInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Override]:
-        return super().get_queryset(request).select_related("user", "granted_by")
+        return super().get_queryset(request).select_related("user", "granted_by", "assignment")
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
@@ -473,14 +504,20 @@ class AssignmentAdmin(ServiceAdmin):
             kwargs["queryset"] = Quiz.objects.filter(status="published")
         elif db_field.name == "module":
             kwargs["queryset"] = db_field.related_model.objects.select_related("course")
-        elif db_field.name == "live_session" and not sees_every_class(request):
-            # Join codes are not for everyone: the user's own sessions, or one already
-            # set for a class they teach.
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                Q(host=request.user)
-                | Q(
-                    pk__in=Assignment.objects.filter(classroom__in=taught_classes(request)).values(
-                        "live_session_id"
+        elif db_field.name == "live_session":
+            # Each is shown with its quiz's title. Join codes are not for everyone: an
+            # instructor is offered their own sessions, or one already set for a class
+            # they teach.
+            sessions = db_field.related_model.objects.select_related("quiz")
+            kwargs["queryset"] = (
+                sessions
+                if sees_every_class(request)
+                else sessions.filter(
+                    Q(host=request.user)
+                    | Q(
+                        pk__in=Assignment.objects.filter(
+                            classroom__in=taught_classes(request)
+                        ).values("live_session_id")
                     )
                 )
             )
@@ -535,14 +572,14 @@ class AssignmentAdmin(ServiceAdmin):
                     user=request.user,
                     classroom_id=assignment.classroom_id,
                     assignment_id=assignment.pk,
-                    learner_id=data["user"].pk,
+                    learner_id=override.user_id if override.pk else data["user"].pk,
                     due_at=data.get("due_at"),
                     extra_quiz_minutes=data.get("extra_quiz_minutes") or 0,
                     excused=bool(data.get("excused")),
                     reason=data.get("reason") or "",
                 )
             except ApplicationError as error:
-                who = getattr(data.get("user"), "username", "") or str(override.user_id)
+                who = override.user.get_username() if override.pk else data["user"].get_username()
                 raise self.refuse_row(f"Override for {who}", error) from error
             if override.pk is None:
                 formset.new_objects.append(saved)
