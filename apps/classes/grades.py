@@ -26,12 +26,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 # Answers saved within this long after a deadline still count (network latency); the
 # quizzes use the same grace.
 GRACE = timedelta(seconds=2)
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 class Status:
@@ -59,8 +60,7 @@ class Policy:
     exercise_scoring: str = "all_tests"  # all_tests | share
 
 
-@dataclass(frozen=True)
-class Terms:
+class Terms(NamedTuple):
     """One learner's terms for one assignment (the assignment's, after an override)."""
 
     opens_at: datetime
@@ -71,8 +71,7 @@ class Terms:
     excused: bool = False
 
 
-@dataclass(frozen=True)
-class Work:
+class Work(NamedTuple):
     """One piece of handed-in work: when, its raw score (0-100) and what it was."""
 
     submitted_at: datetime
@@ -118,25 +117,27 @@ def quantize(value: Decimal) -> Decimal:
 def days_late(submitted_at: datetime, due_at: datetime, rule: str) -> Decimal:
     late = submitted_at - due_at
     if late <= GRACE:
-        return Decimal(0)
+        return ZERO
     days = Decimal(late.total_seconds()) / Decimal(86400)
     return Decimal(math.ceil(days)) if rule == "started" else quantize(days)
 
 
 def penalty(terms: Terms, days: Decimal) -> Decimal:
     if days <= 0 or terms.late_policy != "penalty":
-        return Decimal(0)
+        return ZERO
     return min(terms.penalty_cap, quantize(terms.penalty_per_day * days))
 
 
 def _judge(work: Work, terms: Terms, policy: Policy) -> tuple[Decimal, Decimal, Decimal] | None:
     """(score, penalty, days late) of one piece of work, or None when it does not count
     (a refusing due time has passed)."""
+    if work.submitted_at - terms.due_at <= GRACE:  # on time: most work
+        return (work.raw if work.raw > 0 else ZERO), ZERO, ZERO
     days = days_late(work.submitted_at, terms.due_at, policy.late_days)
     if days > 0 and terms.late_policy == "refuse":
         return None
     cut = penalty(terms, days)
-    return max(Decimal(0), work.raw - cut), cut, days
+    return max(ZERO, work.raw - cut), cut, days
 
 
 def _choose(
@@ -156,23 +157,53 @@ def _still_open(terms: Terms, now: datetime) -> bool:
     return now <= terms.due_at + GRACE or terms.late_policy == "penalty"
 
 
+def empty_cell(terms: Terms, *, now: datetime, in_progress: bool) -> Cell:
+    """What ``single_cell`` gives when there is no work at all (most cells of a class)."""
+    if terms.excused:
+        return Cell(Status.EXCUSED)
+    if in_progress and _still_open(terms, now):
+        return Cell(Status.IN_PROGRESS)
+    if now > terms.due_at + GRACE:
+        return Cell(Status.MISSING, score=ZERO)
+    return Cell(Status.NOT_STARTED)
+
+
+def _pick(
+    works: list[Work], terms: Terms, policy: Policy
+) -> tuple[tuple[Work, tuple[Decimal, Decimal, Decimal]] | None, int]:
+    """The piece of work that counts, with its (score, penalty, days late), or None; and
+    how many were refused (handed in after a refusing due time)."""
+    floor = terms.opens_at - GRACE
+    judged: list[tuple[Work, tuple[Decimal, Decimal, Decimal]]] = []
+    refused = 0
+    for w in works:
+        if w.submitted_at < floor:
+            continue
+        j = _judge(w, terms, policy)
+        if j is None:
+            refused += 1
+        else:
+            judged.append((w, j))
+    if not judged:
+        return None, refused
+    return (judged[0] if len(judged) == 1 else _choose(judged, policy.counted_attempt)), refused
+
+
 def single_cell(
     works: list[Work], terms: Terms, policy: Policy, *, now: datetime, in_progress: bool
 ) -> Cell:
     """A quiz or a live session: one piece of work counts, chosen by the policy."""
+    if not works:
+        return empty_cell(terms, now=now, in_progress=in_progress)
     if terms.excused:
         return Cell(Status.EXCUSED)
-    eligible = [w for w in works if w.submitted_at >= terms.opens_at - GRACE]
-    judged = [(w, j) for w in eligible if (j := _judge(w, terms, policy)) is not None]
-    refused = len(eligible) - len(judged)
-    if not judged:
+    picked, refused = _pick(works, terms, policy)
+    if picked is None:
         if in_progress and _still_open(terms, now):
             return Cell(Status.IN_PROGRESS, refused_late=refused)
         status = Status.MISSING if now > terms.due_at + GRACE else Status.NOT_STARTED
-        return Cell(
-            status, score=Decimal(0) if status == Status.MISSING else None, refused_late=refused
-        )
-    work, (score, cut, days) = _choose(judged, policy.counted_attempt)
+        return Cell(status, score=ZERO if status == Status.MISSING else None, refused_late=refused)
+    work, (score, cut, days) = picked
     return Cell(
         Status.LATE if days > 0 else Status.SUBMITTED,
         score=quantize(score),
@@ -194,42 +225,43 @@ def multi_cell(
         return Cell(Status.EXCUSED)
     if not parts:
         return Cell(Status.NOT_STARTED)
-    cells = [
-        single_cell(works, terms, policy, now=now, in_progress=False) if works else None
-        for works in parts
-    ]
-    done = [
-        c
-        for c in cells
-        if c is not None and c.score is not None and c.status in (Status.SUBMITTED, Status.LATE)
-    ]
-    refused = sum(c.refused_late for c in cells if c is not None)
+    done: list[tuple[Work, tuple[Decimal, Decimal, Decimal]]] = []
+    refused = 0
+    for works in parts:
+        if works:
+            picked, count = _pick(works, terms, policy)
+            refused += count
+            if picked is not None:
+                done.append(picked)
     if not done:
         if started and _still_open(terms, now):
             return Cell(Status.IN_PROGRESS, refused_late=refused)
         status = Status.MISSING if now > terms.due_at + GRACE else Status.NOT_STARTED
-        return Cell(
-            status, score=Decimal(0) if status == Status.MISSING else None, refused_late=refused
-        )
-    total = sum((c.score for c in done if c.score is not None), Decimal(0))
-    raw = sum((c.raw for c in done if c.raw is not None), Decimal(0))
-    score = quantize(total / len(parts))
+        return Cell(status, score=ZERO if status == Status.MISSING else None, refused_late=refused)
+    total = ZERO
+    raw = ZERO
+    cut = ZERO
+    days = ZERO
+    submitted = done[0][0].submitted_at
+    for work, (score, penalty_, late) in done:
+        total += quantize(score)
+        raw += quantize(work.raw)
+        cut = max(cut, penalty_)
+        days = max(days, late)
+        submitted = max(submitted, work.submitted_at)
     complete = len(done) == len(parts)
-    late = any(c.status == Status.LATE for c in done)
-    if complete:
-        status = Status.LATE if late else Status.SUBMITTED
-    elif now > terms.due_at + GRACE and terms.late_policy == "refuse":
-        status = Status.LATE if late else Status.SUBMITTED  # what came in time is all there is
+    if complete or (now > terms.due_at + GRACE and terms.late_policy == "refuse"):
+        status = Status.LATE if days > 0 else Status.SUBMITTED
     else:
         status = Status.IN_PROGRESS
     return Cell(
         status,
-        score=score,
+        score=quantize(total / len(parts)),
         raw=quantize(raw / len(parts)),
-        penalty=max((c.penalty for c in done), default=Decimal(0)),
-        days_late=max((c.days_late for c in done), default=Decimal(0)),
-        submitted_at=max((c.submitted_at for c in done if c.submitted_at), default=None),
-        refs=[ref for c in done for ref in c.refs],
+        penalty=cut,
+        days_late=days,
+        submitted_at=submitted,
+        refs=[work.ref for work, _ in done],
         refused_late=refused,
     )
 

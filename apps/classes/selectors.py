@@ -281,15 +281,21 @@ def _facts(assignments: list[Assignment], user_ids: list[int], policy: grades.Po
     ):
         facts.overrides[(row.assignment_id, row.user_id)] = row
     if quiz_ids:
-        attempts = Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_ids).values_list(
-            "id",
-            "user_id",
-            "quiz_id",
-            "status",
-            "started_at",
-            "deadline",
-            "submitted_at",
-            "percent",
+        # Work handed in before the earliest opening never counts: it stays in the database.
+        floor = min(a.opens_at for a in assignments if a.kind == AssignmentKind.QUIZ) - grades.GRACE
+        attempts = (
+            Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_ids)
+            .exclude(status=AttemptStatus.SUBMITTED, submitted_at__lt=floor, started_at__lt=floor)
+            .values_list(
+                "id",
+                "user_id",
+                "quiz_id",
+                "status",
+                "started_at",
+                "deadline",
+                "submitted_at",
+                "percent",
+            )
         )
         for pk, user_id, quiz_id, status, started, deadline, submitted, percent in attempts:
             if status == AttemptStatus.SUBMITTED and submitted is not None:
@@ -302,7 +308,13 @@ def _facts(assignments: list[Assignment], user_ids: list[int], policy: grades.Po
             else:
                 facts.open_attempts.add((user_id, quiz_id))
     if exercise_ids:
-        runs = Run.objects.filter(user_id__in=user_ids, exercise_id__in=exercise_ids).values_list(
+        floor = (
+            min(a.opens_at for a in assignments if a.kind == AssignmentKind.EXERCISES)
+            - grades.GRACE
+        )
+        runs = Run.objects.filter(
+            user_id__in=user_ids, exercise_id__in=exercise_ids, queued_at__gte=floor
+        ).values_list(
             "id", "user_id", "exercise_id", "mode", "status", "passed", "total", "queued_at"
         )
         for pk, user_id, exercise_id, mode, run_status, passed, total, queued in runs:
@@ -337,48 +349,83 @@ def _facts(assignments: list[Assignment], user_ids: list[int], policy: grades.Po
 
 
 def _cell(
-    assignment: Assignment, user_id: int, facts: _Facts, policy: grades.Policy, now: datetime
+    assignment: Assignment,
+    user_id: int,
+    facts: _Facts,
+    policy: grades.Policy,
+    now: datetime,
+    *,
+    plan: dict[int, tuple[grades.Terms, list[int]]] | None = None,
 ) -> tuple[grades.Cell, grades.Terms]:
-    terms = terms_of(assignment, facts.overrides.get((assignment.pk, user_id)))
+    """One learner's cell of one assignment, with their terms. ``plan`` holds each
+    assignment's terms without an override and its exercises or lessons, worked out once
+    for the whole gradebook instead of once a cell."""
+    override = facts.overrides.get((assignment.pk, user_id))
+    if plan is not None and override is None:
+        terms, ids = plan[assignment.pk]
+    else:
+        terms = terms_of(assignment, override)
+        ids = _work_ids(assignment, facts)
     kind = assignment.kind
     if kind == AssignmentKind.QUIZ:
         key = (user_id, assignment.quiz_id or 0)
-        cell = grades.single_cell(
-            facts.attempts.get(key, []),
-            terms,
-            policy,
-            now=now,
-            in_progress=key in facts.open_attempts,
-        )
+        works = facts.attempts.get(key)
+        in_progress = key in facts.open_attempts
+        if works:
+            cell = grades.single_cell(works, terms, policy, now=now, in_progress=in_progress)
+        else:
+            cell = grades.empty_cell(terms, now=now, in_progress=in_progress)
     elif kind == AssignmentKind.EXERCISES:
-        exercises = [e.id for e in assignment.exercises.all()]
-        parts = [facts.runs.get((user_id, e), []) for e in exercises]
-        started = any(
-            facts.any_run_at.get((user_id, e), terms.opens_at - timedelta(days=1)) >= terms.opens_at
-            for e in exercises
-        )
-        cell = grades.multi_cell(parts, terms, policy, now=now, started=started)
+        parts = [facts.runs.get((user_id, e), _NONE) for e in ids]
+        opened = terms.opens_at
+        started = False
+        for e in ids:
+            at = facts.any_run_at.get((user_id, e))
+            if at is not None and at >= opened:
+                started = True
+                break
+        if ids and not any(parts):
+            cell = grades.empty_cell(terms, now=now, in_progress=started)
+        else:
+            cell = grades.multi_cell(parts, terms, policy, now=now, started=started)
     elif kind == AssignmentKind.READING:
-        lessons = facts.module_lessons.get(assignment.module_id or 0, [])
+        opened = terms.opens_at
         parts = []
-        for lesson_id in lessons:
+        done = False
+        for lesson_id in ids:
             at = facts.lessons.get((user_id, lesson_id))
-            # Reading before the assignment opened counts (as read when it opened).
-            parts.append(
-                [grades.Work(max(at, terms.opens_at), Decimal(100), ("lesson", lesson_id))]
-                if at
-                else []
-            )
-        cell = grades.multi_cell(parts, terms, policy, now=now, started=any(parts))
+            if at is None:
+                parts.append(_NONE)
+            else:
+                done = True
+                # Reading before the assignment opened counts (as read when it opened).
+                parts.append(
+                    [grades.Work(at if at > opened else opened, _HUNDRED, ("lesson", lesson_id))]
+                )
+        if ids and not done:
+            cell = grades.empty_cell(terms, now=now, in_progress=False)
+        else:
+            cell = grades.multi_cell(parts, terms, policy, now=now, started=done)
     else:  # live
         joined = facts.live.get((user_id, assignment.live_session_id or 0))
-        works = (
-            [grades.Work(max(joined[0], terms.opens_at), Decimal(100), ("live", joined[1]))]
-            if joined is not None
-            else []
-        )
-        cell = grades.single_cell(works, terms, policy, now=now, in_progress=False)
+        if joined is None:
+            cell = grades.empty_cell(terms, now=now, in_progress=False)
+        else:
+            works = [grades.Work(max(joined[0], terms.opens_at), _HUNDRED, ("live", joined[1]))]
+            cell = grades.single_cell(works, terms, policy, now=now, in_progress=False)
     return cell, terms
+
+
+_NONE: list[grades.Work] = []
+_HUNDRED = Decimal(100)
+
+
+def _work_ids(assignment: Assignment, facts: _Facts) -> list[int]:
+    if assignment.kind == AssignmentKind.EXERCISES:
+        return [e.id for e in assignment.exercises.all()]
+    if assignment.kind == AssignmentKind.READING:
+        return facts.module_lessons.get(assignment.module_id or 0, [])
+    return []
 
 
 @dataclass
@@ -419,9 +466,12 @@ def gradebook(
         assignments = [a for a in assignments if a.pk in set(assignment_ids)]
     policy = policy_of(classroom)
     facts = _facts(assignments, [m.user_id for m in members_list], policy)
+    plan = {a.pk: (terms_of(a, None), _work_ids(a, facts)) for a in assignments}
     rows = []
     for membership in members_list:
-        computed = [_cell(a, membership.user_id, facts, policy, now) for a in assignments]
+        computed = [
+            _cell(a, membership.user_id, facts, policy, now, plan=plan) for a in assignments
+        ]
         cells = [cell for cell, _ in computed]
         weighted = [
             (cell, a.weight, terms) for (cell, terms), a in zip(computed, assignments, strict=True)
