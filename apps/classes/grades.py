@@ -110,8 +110,19 @@ def _out(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+_CENT = Decimal("0.01")
+_QUANTIZED: dict[Decimal, Decimal] = {}
+
+
 def quantize(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    """``value`` to the cent (half up). Grades take few distinct values (100, 0, the
+    percents of attempts), so each is worked out once per process and looked up after."""
+    done = _QUANTIZED.get(value)
+    if done is None:
+        done = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+        if len(_QUANTIZED) < 100_000:
+            _QUANTIZED[value] = done
+    return done
 
 
 def days_late(submitted_at: datetime, due_at: datetime, rule: str) -> Decimal:
@@ -227,12 +238,24 @@ def multi_cell(
         return Cell(Status.NOT_STARTED)
     done: list[tuple[Work, tuple[Decimal, Decimal, Decimal]]] = []
     refused = 0
+    floor = terms.opens_at - GRACE
     for works in parts:
-        if works:
-            picked, count = _pick(works, terms, policy)
-            refused += count
-            if picked is not None:
-                done.append(picked)
+        if not works:
+            continue
+        if len(works) == 1:  # most parts (a lesson read, one submit): no choosing
+            work = works[0]
+            if work.submitted_at < floor:
+                continue
+            judged = _judge(work, terms, policy)
+            if judged is None:
+                refused += 1
+            else:
+                done.append((work, judged))
+            continue
+        picked, count = _pick(works, terms, policy)
+        refused += count
+        if picked is not None:
+            done.append(picked)
     if not done:
         if started and _still_open(terms, now):
             return Cell(Status.IN_PROGRESS, refused_late=refused)
