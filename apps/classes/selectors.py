@@ -406,87 +406,134 @@ def _cell(
     """One learner's cell of one assignment, with their terms (``_column`` computes a
     whole assignment's at once, and comes here for learners with an override)."""
     terms = terms_of(assignment, facts.overrides.get((assignment.pk, user_id)))
-    column = _column(assignment, [user_id], facts, policy, now, terms, _work_ids(assignment, facts))
+    column = _column(
+        assignment,
+        [user_id],
+        facts=facts,
+        policy=policy,
+        now=now,
+        terms=terms,
+        ids=_work_ids(assignment, facts),
+    )
     return column[0], terms
+
+
+@dataclass
+class _ColumnContext:
+    """What computing one assignment's cells for a set of learners needs."""
+
+    assignment: Assignment
+    facts: _Facts
+    policy: grades.Policy
+    now: datetime
+    terms: grades.Terms
+    ids: list[int]
+    empties: dict[bool, grades.Cell] = field(default_factory=dict)
+
+    def empty(self, in_progress: bool) -> grades.Cell:
+        """The cell of a learner without any work: made once and shared (cells are never
+        changed once made)."""
+        cell = self.empties.get(in_progress)
+        if cell is None:
+            cell = self.empties[in_progress] = grades.empty_cell(
+                self.terms, now=self.now, in_progress=in_progress
+            )
+        return cell
 
 
 def _column(
     assignment: Assignment,
     user_ids: list[int],
+    *,
     facts: _Facts,
     policy: grades.Policy,
     now: datetime,
     terms: grades.Terms,
     ids: list[int],
 ) -> list[grades.Cell]:
-    """The cells of one assignment for learners who share ``terms`` (no override): one
-    loop per kind, the cell of a learner without any work made once and shared (cells
-    are never changed once made)."""
-    empties: dict[bool, grades.Cell] = {}
+    """The cells of one assignment for learners who share ``terms`` (no override), in
+    one loop of the assignment's kind."""
+    context = _ColumnContext(assignment, facts, policy, now, terms, ids)
+    return _COLUMNS[assignment.kind](context, user_ids)
 
-    def empty(in_progress: bool) -> grades.Cell:
-        cell = empties.get(in_progress)
-        if cell is None:
-            cell = empties[in_progress] = grades.empty_cell(terms, now=now, in_progress=in_progress)
-        return cell
 
-    cells: list[grades.Cell] = []
-    append = cells.append
-    kind = assignment.kind
-    if kind == AssignmentKind.QUIZ:
-        quiz_id = assignment.quiz_id or 0
-        attempts, open_attempts = facts.attempts, facts.open_attempts
-        for user_id in user_ids:
-            key = (user_id, quiz_id)
-            works = attempts.get(key)
-            in_progress = key in open_attempts
-            if works:
-                append(grades.single_cell(works, terms, policy, now=now, in_progress=in_progress))
-            else:
-                append(empty(in_progress))
-    elif kind == AssignmentKind.EXERCISES:
-        runs, any_run_at, opened = facts.runs, facts.any_run_at, terms.opens_at
-        for user_id in user_ids:
-            parts = [runs.get((user_id, e), _NONE) for e in ids]
-            started = False
-            for e in ids:
-                at = any_run_at.get((user_id, e))
-                if at is not None and at >= opened:
-                    started = True
-                    break
-            if ids and not any(parts):
-                append(empty(started))
-            else:
-                append(grades.multi_cell(parts, terms, policy, now=now, started=started))
-    elif kind == AssignmentKind.READING:
-        lessons, opened = facts.lessons, terms.opens_at
-        for user_id in user_ids:
-            reading: list[list[grades.Work]] = []
-            done = False
-            for lesson_id in ids:
-                at = lessons.get((user_id, lesson_id))
-                if at is None:
-                    reading.append(_NONE)
-                else:
-                    done = True
-                    # Reading before the assignment opened counts (as read when it opened).
-                    when = at if at > opened else opened
-                    reading.append([grades.Work(when, _HUNDRED, ("lesson", lesson_id))])
-            if ids and not done:
-                append(empty(False))
-            else:
-                append(grades.multi_cell(reading, terms, policy, now=now, started=done))
-    else:  # live
-        live, session_id = facts.live, assignment.live_session_id or 0
-        for user_id in user_ids:
-            joined = live.get((user_id, session_id))
-            if joined is None:
-                append(empty(False))
-            else:
-                when = max(joined[0], terms.opens_at)
-                works = [grades.Work(when, _HUNDRED, ("live", joined[1]))]
-                append(grades.single_cell(works, terms, policy, now=now, in_progress=False))
+def _quiz_column(c: _ColumnContext, user_ids: list[int]) -> list[grades.Cell]:
+    quiz_id = c.assignment.quiz_id or 0
+    attempts, open_attempts = c.facts.attempts, c.facts.open_attempts
+    cells = []
+    for user_id in user_ids:
+        key = (user_id, quiz_id)
+        works = attempts.get(key)
+        in_progress = key in open_attempts
+        if works:
+            cells.append(
+                grades.single_cell(works, c.terms, c.policy, now=c.now, in_progress=in_progress)
+            )
+        else:
+            cells.append(c.empty(in_progress))
     return cells
+
+
+def _exercises_column(c: _ColumnContext, user_ids: list[int]) -> list[grades.Cell]:
+    runs, any_run_at, opened, ids = c.facts.runs, c.facts.any_run_at, c.terms.opens_at, c.ids
+    cells = []
+    for user_id in user_ids:
+        parts = [runs.get((user_id, e), _NONE) for e in ids]
+        started = False
+        for e in ids:
+            at = any_run_at.get((user_id, e))
+            if at is not None and at >= opened:
+                started = True
+                break
+        if ids and not any(parts):
+            cells.append(c.empty(started))
+        else:
+            cells.append(grades.multi_cell(parts, c.terms, c.policy, now=c.now, started=started))
+    return cells
+
+
+def _reading_column(c: _ColumnContext, user_ids: list[int]) -> list[grades.Cell]:
+    lessons, opened, ids = c.facts.lessons, c.terms.opens_at, c.ids
+    cells = []
+    for user_id in user_ids:
+        reading: list[list[grades.Work]] = []
+        done = False
+        for lesson_id in ids:
+            at = lessons.get((user_id, lesson_id))
+            if at is None:
+                reading.append(_NONE)
+            else:
+                done = True
+                # Reading before the assignment opened counts (as read when it opened).
+                when = at if at > opened else opened
+                reading.append([grades.Work(when, _HUNDRED, ("lesson", lesson_id))])
+        if ids and not done:
+            cells.append(c.empty(False))
+        else:
+            cells.append(grades.multi_cell(reading, c.terms, c.policy, now=c.now, started=done))
+    return cells
+
+
+def _live_column(c: _ColumnContext, user_ids: list[int]) -> list[grades.Cell]:
+    live, session_id = c.facts.live, c.assignment.live_session_id or 0
+    cells = []
+    for user_id in user_ids:
+        joined = live.get((user_id, session_id))
+        if joined is None:
+            cells.append(c.empty(False))
+        else:
+            when = max(joined[0], c.terms.opens_at)
+            works = [grades.Work(when, _HUNDRED, ("live", joined[1]))]
+            cells.append(grades.single_cell(works, c.terms, c.policy, now=c.now, in_progress=False))
+    return cells
+
+
+_COLUMNS: dict[str, Any] = {
+    AssignmentKind.QUIZ: _quiz_column,
+    AssignmentKind.EXERCISES: _exercises_column,
+    AssignmentKind.READING: _reading_column,
+    AssignmentKind.LIVE: _live_column,
+}
 
 
 _NONE: list[grades.Work] = []
@@ -544,7 +591,13 @@ def gradebook(
     for assignment in assignments:
         terms = terms_of(assignment, None)
         cells = _column(
-            assignment, user_id_list, facts, policy, now, terms, _work_ids(assignment, facts)
+            assignment,
+            user_id_list,
+            facts=facts,
+            policy=policy,
+            now=now,
+            terms=terms,
+            ids=_work_ids(assignment, facts),
         )
         column = [(cell, terms) for cell in cells]
         for index, user_id in enumerate(user_id_list):  # learners with an override
