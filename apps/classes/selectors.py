@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -209,14 +210,28 @@ def overrides_of(assignment: Assignment) -> QuerySet[Override]:
     )
 
 
-def gradebook_learner_ids(classroom: Classroom) -> QuerySet[Membership, int]:
+def gradebook_learner_ids(
+    classroom: Classroom, *, search: str = "", by_name: bool = False
+) -> QuerySet[Membership, int]:
     """The user ids of a gradebook's rows in its order — its active learners by
-    username — for a page of them to pass to ``gradebook(user_ids=…)``."""
-    return (
-        Membership.objects.filter(classroom=classroom, role=Role.LEARNER, removed_at__isnull=True)
-        .order_by("user__username", "user_id")
-        .values_list("user_id", flat=True)
+    username, or with ``by_name`` by the name shown (display name, else username), and
+    with ``search`` only those whose username or display name contains it — so that only
+    a page of them need be passed to ``gradebook(user_ids=…)``."""
+    from django.db.models.functions import Coalesce, Lower, NullIf
+
+    rows = Membership.objects.filter(
+        classroom=classroom, role=Role.LEARNER, removed_at__isnull=True
     )
+    if search:
+        rows = rows.filter(
+            Q(user__username__icontains=search) | Q(user__display_name__icontains=search)
+        )
+    if by_name:
+        shown = Lower(Coalesce(NullIf("user__display_name", models.Value("")), "user__username"))
+        rows = rows.annotate(shown=shown).order_by("shown", "user__username", "user_id")
+    else:
+        rows = rows.order_by("user__username", "user_id")
+    return rows.values_list("user_id", flat=True)
 
 
 def terms_of(assignment: Assignment, override: Override | None) -> grades.Terms:
