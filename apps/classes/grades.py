@@ -230,32 +230,77 @@ def single_cell(
 def multi_cell(
     parts: list[list[Work]], terms: Terms, policy: Policy, *, now: datetime, started: bool
 ) -> Cell:
-    """Code exercises (a part per exercise) or a reading (a part per lesson): each part
-    scored as a single piece of work, the cell their mean."""
+    """Code exercises (a part per exercise): each part scored as a single piece of
+    work, the cell their mean (``reading_cell`` does the same for lessons)."""
     if terms.excused:
         return Cell(Status.EXCUSED)
     if not parts:
         return Cell(Status.NOT_STARTED)
-    done: list[tuple[Work, tuple[Decimal, Decimal, Decimal]]] = []
+    done: list[tuple[Decimal, Decimal, Decimal, Decimal, datetime, tuple[str, int]]] = []
     refused = 0
     floor = terms.opens_at - GRACE
     for works in parts:
         if not works:
             continue
-        if len(works) == 1:  # most parts (a lesson read, one submit): no choosing
+        if len(works) == 1:  # most parts (one submit): no choosing
             work = works[0]
             if work.submitted_at < floor:
                 continue
             judged = _judge(work, terms, policy)
             if judged is None:
                 refused += 1
-            else:
-                done.append((work, judged))
+                continue
+        else:
+            picked, count = _pick(works, terms, policy)
+            refused += count
+            if picked is None:
+                continue
+            work, judged = picked
+        done.append((*judged, work.raw, work.submitted_at, work.ref))
+    return _mean_cell(done, len(parts), terms, now=now, started=started, refused=refused)
+
+
+def reading_cell(
+    completed: list[tuple[datetime, int] | None], terms: Terms, policy: Policy, *, now: datetime
+) -> Cell:
+    """A reading: for each lesson of the module, when the learner completed it (no
+    earlier than the opening time) and its id, or None; each lesson read counts 100,
+    late ones under the penalty policy less, and the cell is their mean."""
+    if terms.excused:
+        return Cell(Status.EXCUSED)
+    if not completed:
+        return Cell(Status.NOT_STARTED)
+    done: list[tuple[Decimal, Decimal, Decimal, Decimal, datetime, tuple[str, int]]] = []
+    refused = 0
+    late_after = terms.due_at + GRACE
+    for item in completed:
+        if item is None:
             continue
-        picked, count = _pick(works, terms, policy)
-        refused += count
-        if picked is not None:
-            done.append(picked)
+        at, lesson_id = item
+        if at <= late_after:
+            done.append((HUNDRED, ZERO, ZERO, HUNDRED, at, ("lesson", lesson_id)))
+            continue
+        days = days_late(at, terms.due_at, policy.late_days)
+        if terms.late_policy == "refuse":
+            refused += 1
+            continue
+        cut = penalty(terms, days)
+        done.append((max(ZERO, HUNDRED - cut), cut, days, HUNDRED, at, ("lesson", lesson_id)))
+    started = any(item is not None for item in completed)
+    return _mean_cell(done, len(completed), terms, now=now, started=started, refused=refused)
+
+
+def _mean_cell(
+    done: list[tuple[Decimal, Decimal, Decimal, Decimal, datetime, tuple[str, int]]],
+    parts: int,
+    terms: Terms,
+    *,
+    now: datetime,
+    started: bool,
+    refused: int,
+) -> Cell:
+    """The cell of work in ``parts`` parts, of which ``done`` (score, penalty, days late,
+    raw, handed in, reference) count."""
     if not done:
         if started and _still_open(terms, now):
             return Cell(Status.IN_PROGRESS, refused_late=refused)
@@ -265,46 +310,52 @@ def multi_cell(
     raw = ZERO
     cut = ZERO
     days = ZERO
-    submitted = done[0][0].submitted_at
-    for work, (score, penalty_, late) in done:
+    submitted = done[0][4]
+    for score, penalty_, late, raw_score, handed_in, _ in done:
         total += quantize(score)
-        raw += quantize(work.raw)
+        raw += quantize(raw_score)
         cut = max(cut, penalty_)
         days = max(days, late)
-        submitted = max(submitted, work.submitted_at)
-    complete = len(done) == len(parts)
+        submitted = max(submitted, handed_in)
+    complete = len(done) == parts
     if complete or (now > terms.due_at + GRACE and terms.late_policy == "refuse"):
         status = Status.LATE if days > 0 else Status.SUBMITTED
     else:
         status = Status.IN_PROGRESS
     return Cell(
         status,
-        score=quantize(total / len(parts)),
-        raw=quantize(raw / len(parts)),
+        score=quantize(total / parts),
+        raw=quantize(raw / parts),
         penalty=cut,
         days_late=days,
         submitted_at=submitted,
-        refs=[work.ref for work, _ in done],
+        refs=[item[5] for item in done],
         refused_late=refused,
     )
 
 
-def total(cells: list[tuple[Cell, Decimal, Terms]], *, now: datetime) -> Decimal | None:
-    """The weighted mean of the cells that count so far: handed in, or due."""
-    weight_sum = Decimal(0)
-    weighted = Decimal(0)
-    for cell, weight, terms in cells:
+def total(
+    cells: list[Cell], weights: list[Decimal], terms: list[Terms], *, now: datetime
+) -> Decimal | None:
+    """The weighted mean of the cells that count so far: handed in, or due (``cells``,
+    their assignments' ``weights`` and the learner's ``terms``, in the same order)."""
+    weight_sum = ZERO
+    weighted = ZERO
+    late_after = now - GRACE
+    for cell, weight, terms_ in zip(cells, weights, terms, strict=True):
+        status = cell.status
         # Excused work, and work that is not there at all (a reading of a module with no
         # published lesson stays "not started" even once due), is left out.
-        if cell.status in (Status.EXCUSED, Status.NOT_STARTED) or weight <= 0:
+        if status in _LEFT_OUT or weight <= 0:
             continue
-        due = now > terms.due_at + GRACE
-        if cell.score is None and not due:
-            continue
-        if cell.status == Status.IN_PROGRESS and not due:
-            continue
+        if (cell.score is None or status == Status.IN_PROGRESS) and terms_.due_at >= late_after:
+            continue  # not handed in, and not due yet
         weight_sum += weight
-        weighted += weight * (cell.score or Decimal(0))
+        if cell.score:
+            weighted += weight * cell.score
     if not weight_sum:
         return None
     return quantize(weighted / weight_sum)
+
+
+_LEFT_OUT = frozenset({Status.EXCUSED, Status.NOT_STARTED})

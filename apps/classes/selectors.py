@@ -13,7 +13,10 @@ whatever the class's size (``_facts``), and ``apps.classes.grades`` computes the
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -511,21 +514,20 @@ def _reading_column(c: _ColumnContext, user_ids: list[int]) -> list[grades.Cell]
     lessons, opened, ids = c.facts.lessons, c.terms.opens_at, c.ids
     cells = []
     for user_id in user_ids:
-        reading: list[list[grades.Work]] = []
+        completed: list[tuple[datetime, int] | None] = []
         done = False
         for lesson_id in ids:
             at = lessons.get((user_id, lesson_id))
             if at is None:
-                reading.append(_NONE)
+                completed.append(None)
             else:
                 done = True
                 # Reading before the assignment opened counts (as read when it opened).
-                when = at if at > opened else opened
-                reading.append([grades.Work(when, _HUNDRED, ("lesson", lesson_id))])
+                completed.append((at if at > opened else opened, lesson_id))
         if ids and not done:
             cells.append(c.empty(False))
         else:
-            cells.append(grades.multi_cell(reading, c.terms, c.policy, now=c.now, started=done))
+            cells.append(grades.reading_cell(completed, c.terms, c.policy, now=c.now))
     return cells
 
 
@@ -589,6 +591,33 @@ def gradebook(
 ) -> Gradebook:
     """Every active learner (or ``user_ids`` of them) × every assignment, with totals.
     A constant number of queries whatever the class's size."""
+    with _no_cyclic_gc():
+        return _gradebook(
+            classroom=classroom, user_ids=user_ids, now=now, assignment_ids=assignment_ids
+        )
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Grading a class makes tens of thousands of small objects, none of them in a
+    reference cycle: the cyclic collector, which would run every 700 allocations and walk
+    the process's whole heap now and then, has nothing to find in them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _gradebook(
+    *,
+    classroom: Classroom,
+    user_ids: list[int] | None,
+    now: datetime | None,
+    assignment_ids: list[int] | None,
+) -> Gradebook:
     now = now or timezone.now()
     members = Membership.objects.filter(
         classroom=classroom, role=Role.LEARNER, removed_at__isnull=True
@@ -602,7 +631,8 @@ def gradebook(
     policy = policy_of(classroom)
     facts = _facts(assignments, [m.user_id for m in members_list], policy)
     user_id_list = [m.user_id for m in members_list]
-    columns: list[list[tuple[grades.Cell, grades.Terms]]] = []
+    column_cells: list[list[grades.Cell]] = []
+    column_terms: list[list[grades.Terms]] = []
     for assignment in assignments:
         terms = terms_of(assignment, None)
         cells = _column(
@@ -614,25 +644,24 @@ def gradebook(
             terms=terms,
             ids=_work_ids(assignment, facts),
         )
-        column = [(cell, terms) for cell in cells]
+        each_terms = [terms] * len(cells)
         for index, user_id in enumerate(user_id_list):  # learners with an override
             if (assignment.pk, user_id) in facts.overrides:
-                column[index] = _cell(assignment, user_id, facts, policy, now)
-        columns.append(column)
+                cells[index], each_terms[index] = _cell(assignment, user_id, facts, policy, now)
+        column_cells.append(cells)
+        column_terms.append(each_terms)
+    weights = [a.weight for a in assignments]
     rows = []
     for index, membership in enumerate(members_list):
-        computed = [column[index] for column in columns]
-        cells = [cell for cell, _ in computed]
-        weighted = [
-            (cell, a.weight, terms) for (cell, terms), a in zip(computed, assignments, strict=True)
-        ]
+        cells = [column[index] for column in column_cells]
+        row_terms = [column[index] for column in column_terms]
         rows.append(
             GradebookRow(
                 membership.user,
                 membership,
                 cells,
-                grades.total(weighted, now=now),
-                [terms for _, terms in computed],
+                grades.total(cells, weights, row_terms, now=now),
+                row_terms,
             )
         )
     return Gradebook(classroom, assignments, rows, now)

@@ -707,21 +707,14 @@ def _remind(assignment: Assignment, user: Any, due_at: datetime, now: datetime) 
 def class_attempts_settle(*, classroom: Classroom) -> int:
     """Grade the class's learners' quiz attempts whose time ran out while they were away
     (graded on what was saved by then), so a gradebook read right after shows them
-    handed in. Called before the gradebook is read, and by the periodic job."""
+    handed in. Called before the gradebook is read, and by the periodic job: one query
+    (and a transaction) when there is nothing to settle."""
     from apps.quizzes.services import attempts_expire_due
 
-    quiz_ids = list(
-        Assignment.objects.filter(classroom=classroom, kind=AssignmentKind.QUIZ).values_list(
-            "quiz_id", flat=True
-        )
+    quiz_ids = Assignment.objects.filter(classroom=classroom, kind=AssignmentKind.QUIZ).values(
+        "quiz_id"
     )
-    if not quiz_ids:
-        return 0
-    learners = list(
-        Membership.objects.filter(classroom=classroom, role=Role.LEARNER).values_list(
-            "user_id", flat=True
-        )
-    )
+    learners = Membership.objects.filter(classroom=classroom, role=Role.LEARNER).values("user_id")
     return attempts_expire_due(quiz_ids=quiz_ids, user_ids=learners)
 
 
@@ -738,11 +731,8 @@ def my_grades_settled(*, user: Any, classroom_id: int) -> selectors.Gradebook:
     if access.role == Role.LEARNER:
         from apps.quizzes.services import attempts_expire_due
 
-        quiz_ids = list(
-            Assignment.objects.filter(
-                classroom=access.classroom, kind=AssignmentKind.QUIZ
-            ).values_list("quiz_id", flat=True)
-        )
-        if quiz_ids:
-            attempts_expire_due(quiz_ids=quiz_ids, user_ids=[user.pk])
+        quiz_ids = Assignment.objects.filter(
+            classroom=access.classroom, kind=AssignmentKind.QUIZ
+        ).values("quiz_id")
+        attempts_expire_due(quiz_ids=quiz_ids, user_ids=[user.pk])
     return selectors.my_grades(user=user, classroom_id=classroom_id)

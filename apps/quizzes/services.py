@@ -193,9 +193,10 @@ def _deadline(user, quiz: Quiz, now):
 
 
 @transaction.atomic
-def attempts_expire_due(*, quiz_ids: list[int], user_ids: list[int] | None = None) -> int:
+def attempts_expire_due(*, quiz_ids: Any, user_ids: Any = None) -> int:
     """Grade the open attempts whose deadline has passed (a learner who never came back
-    is graded on what they had saved), so the gradebook shows them handed in."""
+    is graded on what they had saved), so the gradebook shows them handed in.
+    ``quiz_ids`` and ``user_ids`` are lists or subqueries of ids."""
     rows = Attempt.objects.select_for_update(skip_locked=True).filter(
         quiz_id__in=quiz_ids,
         status=AttemptStatus.IN_PROGRESS,

@@ -128,7 +128,7 @@ def test_the_total_weighs_due_and_handed_in_work_and_leaves_out_the_excused():
         (Cell(Status.NOT_STARTED), Decimal(5), later),  # not due yet: not counted
         (Cell(Status.EXCUSED), Decimal(9), terms()),
     ]
-    assert grades.total(cells, now=now) == Decimal("57.50")  # (80 + 150) / 4
+    assert grades.total(*zip(*cells, strict=True), now=now) == Decimal("57.50")  # (80 + 150) / 4
     cells.append(
         (
             Cell(Status.MISSING, score=Decimal(0)),
@@ -136,8 +136,8 @@ def test_the_total_weighs_due_and_handed_in_work_and_leaves_out_the_excused():
             terms(due_at=OPENS + timedelta(hours=1)),
         )
     )
-    assert grades.total(cells, now=now) == Decimal("28.75")  # 230 / 8
-    assert grades.total([], now=now) is None
+    assert grades.total(*zip(*cells, strict=True), now=now) == Decimal("28.75")  # 230 / 8
+    assert grades.total([], [], [], now=now) is None
 
 
 def test_an_assignment_with_nothing_to_do_is_left_out_of_the_total():
@@ -147,4 +147,4 @@ def test_an_assignment_with_nothing_to_do_is_left_out_of_the_total():
         (empty, Decimal(5), terms()),
         (Cell(Status.SUBMITTED, score=Decimal(90)), Decimal(1), terms()),
     ]
-    assert grades.total(cells, now=AFTER) == Decimal(90)
+    assert grades.total(*zip(*cells, strict=True), now=AFTER) == Decimal(90)
