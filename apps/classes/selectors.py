@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from apps.classes import grades
@@ -310,41 +311,37 @@ def _read_facts(
     if quiz_ids:
         # Work handed in before the earliest opening never counts: it stays in the database.
         floor = min(a.opens_at for a in assignments if a.kind == AssignmentKind.QUIZ) - grades.GRACE
+        # When an attempt was handed in: submitted, but no later than its deadline (plus
+        # the grace) when it was cut off there, and no earlier than it started — worked
+        # out by the database, so one timestamp a row comes back.
+        handed_in = Greatest(
+            Least(
+                F("submitted_at"),
+                Coalesce(F("deadline") + grades.GRACE, F("submitted_at")),
+            ),
+            F("started_at"),
+        )
         attempts = (
             Attempt.objects.filter(user_id__in=user_ids, quiz_id__in=quiz_ids)
             .exclude(status=AttemptStatus.SUBMITTED, submitted_at__lt=floor, started_at__lt=floor)
             .annotate(
-                started_text=as_text("started_at"),
-                deadline_text=as_text("deadline"),
-                submitted_text=as_text("submitted_at"),
+                handed_in=as_text(
+                    Case(
+                        When(
+                            status=AttemptStatus.SUBMITTED,
+                            submitted_at__isnull=False,
+                            then=handed_in,
+                        ),
+                        default=Value(None),
+                        output_field=models.DateTimeField(),
+                    )
+                )
             )
-            .values_list(
-                "id",
-                "user_id",
-                "quiz_id",
-                "status",
-                "started_text",
-                "deadline_text",
-                "submitted_text",
-                "percent",
-            )
+            .values_list("id", "user_id", "quiz_id", "handed_in", "percent")
         )
-        for (
-            pk,
-            user_id,
-            quiz_id,
-            status,
-            started_text,
-            deadline_text,
-            submitted_text,
-            percent,
-        ) in attempts:
-            started, deadline = instant(started_text), instant(deadline_text)
-            submitted = instant(submitted_text)
-            if status == AttemptStatus.SUBMITTED and submitted is not None and started:
-                # An attempt cut off by its time limit was handed in at that limit.
-                at = min(submitted, deadline + grades.GRACE) if deadline else submitted
-                at = max(at, started)
+        for pk, user_id, quiz_id, handed_in_text, percent in attempts:
+            at = instant(handed_in_text)
+            if at is not None:
                 facts.attempts[(user_id, quiz_id)].append(
                     grades.Work(at, Decimal(percent or 0), ("attempt", pk))
                 )

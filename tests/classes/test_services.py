@@ -465,3 +465,44 @@ def test_an_attempt_whose_time_ran_out_is_settled_before_the_gradebook_is_read(w
     cell, _ = cell_of(world, assignment)
     assert (cell.status, cell.score) == (Status.SUBMITTED, Decimal(100))
     assert services.class_attempts_settle(classroom=world.classroom) == 0
+
+
+def test_when_an_attempt_was_handed_in_is_worked_out_by_the_database_as_in_python(world):
+    """min(submitted, deadline + grace), no earlier than the start: whatever the
+    database's arithmetic on timestamps, the same instants as Python's."""
+    from apps.classes import grades
+
+    assignment = quiz_assignment(world)
+    now = timezone.now()
+    cases = [  # (started, deadline, submitted)
+        (now - timedelta(hours=2), None, now - timedelta(hours=1)),
+        (now - timedelta(hours=2), now - timedelta(hours=1, minutes=30), now - timedelta(hours=1)),
+        (now - timedelta(hours=2), now - timedelta(minutes=5), now - timedelta(minutes=7)),
+        (now - timedelta(minutes=1), now - timedelta(hours=3), now),  # deadline before start
+        (
+            now - timedelta(seconds=30, microseconds=250),
+            now - timedelta(seconds=1, microseconds=7),
+            now - timedelta(microseconds=999_999),
+        ),
+    ]
+    users = [UserFactory() for _ in cases]
+    for user, (started, deadline, submitted) in zip(users, cases, strict=True):
+        services.class_join(user=user, code=world.classroom.invite_code)
+        Attempt.objects.create(
+            user=user,
+            quiz=world.quiz,
+            number=1,
+            status="submitted",
+            started_at=started,
+            deadline=deadline,
+            submitted_at=submitted,
+            percent=Decimal(50),
+            score=Decimal(1),
+        )
+    facts = selectors._facts(
+        [assignment], [u.pk for u in users], selectors.policy_of(world.classroom)
+    )
+    for user, (started, deadline, submitted) in zip(users, cases, strict=True):
+        expected = min(submitted, deadline + grades.GRACE) if deadline else submitted
+        (work,) = facts.attempts[(user.pk, world.quiz.pk)]
+        assert work.submitted_at == max(expected, started)
