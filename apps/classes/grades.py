@@ -312,8 +312,8 @@ def _mean_cell(
     days = ZERO
     submitted = done[0][4]
     for score, penalty_, late, raw_score, handed_in, _ in done:
-        total += quantize(score)
-        raw += quantize(raw_score)
+        total += score if score is HUNDRED else quantize(score)
+        raw += raw_score if raw_score is HUNDRED else quantize(raw_score)
         cut = max(cut, penalty_)
         days = max(days, late)
         submitted = max(submitted, handed_in)

@@ -630,6 +630,9 @@ def _gradebook(
     user_id_list = [m.user_id for m in members_list]
     column_cells: list[list[grades.Cell]] = []
     column_terms: list[list[grades.Terms]] = []
+    by_assignment: dict[int, set[int]] = defaultdict(set)
+    for assignment_id, user_id in facts.overrides:
+        by_assignment[assignment_id].add(user_id)
     for assignment in assignments:
         terms = terms_of(assignment, None)
         cells = _column(
@@ -642,9 +645,13 @@ def _gradebook(
             ids=_work_ids(assignment, facts),
         )
         each_terms = [terms] * len(cells)
-        for index, user_id in enumerate(user_id_list):  # learners with an override
-            if (assignment.pk, user_id) in facts.overrides:
-                cells[index], each_terms[index] = _cell(assignment, user_id, facts, policy, now)
+        overridden = by_assignment.get(assignment.pk)
+        if overridden:  # learners with an override: their own terms
+            for index, user_id in enumerate(user_id_list):
+                if user_id in overridden:
+                    cells[index], each_terms[index] = _cell(
+                        assignment, user_id, facts, policy, now
+                    )
         column_cells.append(cells)
         column_terms.append(each_terms)
     weights = [a.weight for a in assignments]
