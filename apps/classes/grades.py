@@ -79,7 +79,7 @@ class Work(NamedTuple):
     ref: tuple[str, int]  # ("attempt", id) | ("run", id) | ("lesson", id) | ("live", id)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     status: str
     score: Decimal | None = None  # 0-100 after any penalty; None: nothing counts yet
