@@ -31,8 +31,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from apps.accounts.models import INSTRUCTOR_GROUP
-from apps.classes import services
+from apps.classes import selectors, services
 from apps.classes.models import (
     STAFF_ROLES,
     Assignment,
@@ -52,17 +51,8 @@ REFUSAL = "_classes_admin_refusal"  # the request attribute holding a service's 
 
 
 def sees_every_class(request: HttpRequest) -> bool:
-    """Superusers and staff who are not instructors; an instructor sees their own."""
-    user: Any = request.user
-    if user.is_superuser:
-        return True
-    if not hasattr(request, "_classes_admin_every"):
-        request._classes_admin_every = bool(  # type: ignore[attr-defined]
-            user.is_active
-            and user.is_staff
-            and not user.groups.filter(name=INSTRUCTOR_GROUP).exists()
-        )
-    return bool(request._classes_admin_every)  # type: ignore[attr-defined]
+    """The selectors' rule (superusers, and staff who are not instructors)."""
+    return selectors.sees_every_class(request.user)
 
 
 def taught_classes(request: HttpRequest) -> QuerySet[Classroom]:

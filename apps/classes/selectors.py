@@ -1,7 +1,8 @@
 """Reads of classes, with the access rules in one place.
 
 * A class's **staff** are its instructors and teaching assistants (active memberships);
-  platform staff (``is_staff``) see every class. Instructors change a class; TAs read its
+  platform staff (superusers, and staff who are not instructors: ``sees_every_class``)
+  see every class. Instructors change a class; TAs read its
   roster and gradebook and change nothing.
 * A **learner** sees the classes they are an active member of, their assignments and
   their own grades — never the gradebook or another learner's row.
@@ -39,6 +40,23 @@ from apps.classes.models import (
     Role,
 )
 from apps.core.db import as_text, instant
+
+
+def sees_every_class(user: Any) -> bool:
+    """Platform staff see (and may change) every class: superusers, and staff who are not
+    instructors. An instructor — who needs ``is_staff`` to use the admin too — sees only
+    the classes they belong to, everywhere: pages, both APIs and the admin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not user.is_staff:
+        return False
+    cached = getattr(user, "_sees_every_class", None)
+    if cached is None:
+        cached = not user.groups.filter(name="instructor").exists()
+        user._sees_every_class = cached
+    return bool(cached)
 
 
 def can_create_classes(user: Any) -> bool:
@@ -84,7 +102,7 @@ def class_access(*, user: Any, classroom_id: int) -> ClassAccess:
     membership = _membership(user, classroom.pk)
     if membership is not None:
         return ClassAccess(classroom, membership.role)
-    if user.is_staff:
+    if sees_every_class(user):
         return ClassAccess(classroom, "staff")
     raise ClassNotFound("No such class.")
 
@@ -649,9 +667,7 @@ def _gradebook(
         if overridden:  # learners with an override: their own terms
             for index, user_id in enumerate(user_id_list):
                 if user_id in overridden:
-                    cells[index], each_terms[index] = _cell(
-                        assignment, user_id, facts, policy, now
-                    )
+                    cells[index], each_terms[index] = _cell(assignment, user_id, facts, policy, now)
         column_cells.append(cells)
         column_terms.append(each_terms)
     weights = [a.weight for a in assignments]

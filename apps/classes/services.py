@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -687,7 +688,15 @@ def _remind(assignment: Assignment, user: Any, due_at: datetime, now: datetime) 
         return 0  # already reminded of this due time
     zone = zoneinfo.ZoneInfo(assignment.classroom.time_zone)
     local = timezone.localtime(due_at, zone)
-    subject = f"Due tomorrow: {assignment.title} ({assignment.classroom.name})"
+    hours = (due_at - now).total_seconds() / 3600
+    when = (
+        "in less than an hour"
+        if hours < 1
+        else f"in {round(hours)} hour{'s' if round(hours) != 1 else ''}"
+        if hours < 20
+        else "tomorrow"
+    )
+    subject = f"Due {when}: {assignment.title} ({assignment.classroom.name})"
     body = (
         f"Hello {user.public_name},\n\n"
         f'"{assignment.title}" for {assignment.classroom} is due on '
@@ -697,6 +706,8 @@ def _remind(assignment: Assignment, user: Any, due_at: datetime, now: datetime) 
     )
     try:
         send_mail(subject, body, None, [user.email])
+    except SoftTimeLimitExceeded:  # the task's time is up: let it end (the claim stays)
+        raise
     except Exception:  # the mail server: release the claim so a later run tries again
         logger.exception("reminder for assignment %s to user %s failed", assignment.pk, user.pk)
         Reminder.objects.filter(pk=reminder.pk).delete()

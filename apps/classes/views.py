@@ -129,7 +129,7 @@ def _index_page(request: HttpRequest, *, feed_url: str | None = None) -> HttpRes
         "feed_url": feed_url,
         "every_class": None,
     }
-    if request.user.is_staff:
+    if selectors.sees_every_class(request.user):
         paginator = Paginator(selectors.classes_for_platform_staff(), CLASSES_PAGE)
         context["every_class"] = paginator.get_page(request.GET.get("page"))
     return render(request, "classes/index.html", context)

@@ -506,3 +506,17 @@ def test_when_an_attempt_was_handed_in_is_worked_out_by_the_database_as_in_pytho
         expected = min(submitted, deadline + grades.GRACE) if deadline else submitted
         (work,) = facts.attempts[(user.pk, world.quiz.pk)]
         assert work.submitted_at == max(expected, started)
+
+
+def test_a_reminder_says_how_soon_the_work_is_due(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    quiz_assignment(world, title="Soon", due_at=timezone.now() + timedelta(minutes=30))
+    quiz_assignment(world, title="Later", due_at=timezone.now() + timedelta(hours=5, minutes=5))
+    quiz_assignment(world, title="Tomorrow", due_at=timezone.now() + timedelta(hours=23))
+    assert services.reminders_send() == 3
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == [
+        "Due in 5 hours: Later (Backend 101)",
+        "Due in less than an hour: Soon (Backend 101)",
+        "Due tomorrow: Tomorrow (Backend 101)",
+    ]
