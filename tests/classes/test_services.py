@@ -520,3 +520,32 @@ def test_a_reminder_says_how_soon_the_work_is_due(world, settings):
         "Due in less than an hour: Soon (Backend 101)",
         "Due tomorrow: Tomorrow (Backend 101)",
     ]
+
+
+def test_a_due_time_in_the_class_time_zone_is_enforced_at_that_instant(world):
+    """Due at 23:59 in New York (04:59 UTC the next day, in winter): a quiz handed in at
+    04:58:30 UTC is on time, one at 05:30 UTC is a day late."""
+    services.class_update(
+        user=world.instructor, classroom_id=world.classroom.pk, time_zone="America/New_York"
+    )
+    world.classroom.refresh_from_db()
+    assignment = quiz_assignment(world, opens_at="2027-01-10T09:00", due_at="2027-01-17T23:59")
+    late = UserFactory()
+    services.class_join(user=late, code=world.classroom.invite_code)
+    for user, handed_in in ((world.learner, "04:58:30"), (late, "05:30:00")):
+        at = datetime.fromisoformat(f"2027-01-18T{handed_in}+00:00")
+        Attempt.objects.create(
+            user=user,
+            quiz=world.quiz,
+            number=1,
+            status="submitted",
+            started_at=at - timedelta(minutes=20),
+            submitted_at=at,
+            percent=Decimal(90),
+            score=Decimal(5),
+        )
+    now = datetime(2027, 2, 1, tzinfo=UTC)
+    on_time, _ = cell_of(world, assignment, now=now)
+    after, _ = cell_of(world, assignment, user=late, now=now)
+    assert (on_time.status, on_time.score) == (Status.SUBMITTED, Decimal(90))
+    assert (after.status, after.days_late, after.score) == (Status.LATE, Decimal(1), Decimal(80))
