@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from apps.classes import pages_support
+from apps.classes import pages_support, services
 from apps.classes.models import (
     AssignmentKind,
     Classroom,
@@ -148,19 +148,7 @@ class ClassSettingsForm(ClassFields):
 
     @classmethod
     def initial_for(cls, classroom: Classroom) -> dict[str, Any]:
-        return {
-            name: getattr(classroom, name)
-            for name in (
-                "name",
-                "term",
-                "enrolment_cap",
-                "time_zone",
-                "invite_open",
-                "counted_attempt",
-                "late_days",
-                "exercise_scoring",
-            )
-        }
+        return {name: getattr(classroom, name) for name in sorted(services.UPDATABLE)}
 
 
 # --------------------------------------------------------------------------- joining, staff

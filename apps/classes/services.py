@@ -308,10 +308,8 @@ def _last_instructor(classroom: Classroom, membership: Membership) -> bool:
     )
 
 
-@transaction.atomic
-def member_remove(*, user: Any, classroom_id: int, member_id: int) -> Membership:
-    """Remove someone from a class (instructors). Their work is kept; their access to
-    the class ends. The last instructor cannot be removed."""
+def _member_to_change(user: Any, classroom_id: int, member_id: int) -> tuple[Classroom, Membership]:
+    """A member of a class an instructor is changing, locked (``MemberNotFound``)."""
     access = selectors.class_for_staff(user=user, classroom_id=classroom_id, change=True)
     membership = (
         Membership.objects.select_for_update()
@@ -320,9 +318,17 @@ def member_remove(*, user: Any, classroom_id: int, member_id: int) -> Membership
     )
     if membership is None:
         raise MemberNotFound("No such member in this class.")
+    return access.classroom, membership
+
+
+@transaction.atomic
+def member_remove(*, user: Any, classroom_id: int, member_id: int) -> Membership:
+    """Remove someone from a class (instructors). Their work is kept; their access to
+    the class ends. The last instructor cannot be removed."""
+    classroom, membership = _member_to_change(user, classroom_id, member_id)
     if membership.removed_at is not None:
         return membership
-    if _last_instructor(access.classroom, membership):
+    if _last_instructor(classroom, membership):
         raise NotInstructor("A class keeps at least one instructor: add another one first.")
     membership.removed_at = timezone.now()
     membership.removed_by = user
@@ -332,14 +338,8 @@ def member_remove(*, user: Any, classroom_id: int, member_id: int) -> Membership
 
 @transaction.atomic
 def member_restore(*, user: Any, classroom_id: int, member_id: int) -> Membership:
-    access = selectors.class_for_staff(user=user, classroom_id=classroom_id, change=True)
-    membership = (
-        Membership.objects.select_for_update()
-        .filter(pk=member_id, classroom=access.classroom)
-        .first()
-    )
-    if membership is None:
-        raise MemberNotFound("No such member in this class.")
+    """Bring a removed member back (instructors)."""
+    _, membership = _member_to_change(user, classroom_id, member_id)
     membership.removed_at = None
     membership.removed_by = None
     membership.save(update_fields=["removed_at", "removed_by"])
