@@ -6,6 +6,7 @@ without JavaScript."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -28,6 +29,14 @@ def slow_sandbox(monkeypatch, settings):
     fake.delay = 0.35
     monkeypatch.setattr(grading, "phase_runner", fake)
     return fake
+
+
+def hold_until_subscribed(page, sandbox) -> None:
+    """Hold each run in the stand-in sandbox until the page's socket has its first frame
+    (the run's state, sent once subscribed), so that every result is streamed, however
+    long the page takes to connect (``sandbox.gate.clear()`` before the next run)."""
+    sandbox.gate = threading.Event()
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sandbox.gate.set()))
 
 
 def log_in(page, live_url, username, next_url):
@@ -58,6 +67,7 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     assert axe_violations(page) == []
 
     # Type a solution (replacing the starter) and run the visible tests.
+    hold_until_subscribed(page, slow_sandbox)
     editor.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
@@ -74,6 +84,7 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     assert slow_sandbox.calls[-1]["solution"] == SOLUTION
 
     # Submit: every test, hidden ones by number only; the past runs list grows.
+    slow_sandbox.gate.clear()
     page.click("#submit-button")
     expect(page.locator("#run-progress-text")).to_have_text("3 of 5")
     expect(page.locator("#run-summary")).to_contain_text("Passed — 5 of 5 tests passed")
@@ -133,6 +144,7 @@ def test_a_lost_frame_is_noticed_and_repaired_with_sync(page, live_url, slow_san
     """Drop the second test result on its way to the browser: the page sees the seq gap,
     sends sync, and still ends with every result."""
     slow_sandbox.delay = 0.2
+    slow_sandbox.gate = threading.Event()  # set by the first frame the page receives
     exercise = make_exercise()
     UserFactory(username="gappy")
     sent_by_page: list[str] = []
@@ -142,6 +154,7 @@ def test_a_lost_frame_is_noticed_and_repaired_with_sync(page, live_url, slow_san
         server = ws.connect_to_server()
 
         def from_server(message) -> None:  # type: ignore[no-untyped-def]
+            slow_sandbox.gate.set()  # subscribed: the run may go on
             if '"type":"test"' in str(message) and '"index":1' in str(message) and not dropped:
                 dropped.append(str(message))
                 return
