@@ -131,6 +131,17 @@ def classes_for_user(*, user: Any) -> list[tuple[Classroom, str]]:
     return [(m.classroom, m.role) for m in rows]
 
 
+def classes_visible_to(*, user: Any) -> list[tuple[Classroom, str]]:
+    """The classes a user may open, with their role: the ones they belong to, and for
+    platform staff every class (role ``staff`` where they are not a member). Two
+    queries."""
+    mine = classes_for_user(user=user)
+    if not sees_every_class(user):
+        return mine
+    roles = {classroom.pk: role for classroom, role in mine}
+    return [(c, roles.get(c.pk, "staff")) for c in classes_for_platform_staff()]
+
+
 def classes_for_platform_staff() -> QuerySet[Classroom]:
     return Classroom.objects.select_related("course").order_by("-created_at", "id")
 

@@ -636,3 +636,23 @@ def test_lists_are_paginated_and_documented(world):
     detail = c["instructor"].get(f"{base(world)}/").json()
     assert set(detail) == set(views.ClassDetailOutput().fields)
     assert set(detail["settings"]) == set(views.ClassSettingsOutput().fields)
+
+
+def test_platform_staff_list_every_class_and_an_instructor_with_admin_access_only_theirs(world):
+    from django.contrib.auth.models import Group
+
+    other = services.class_create(user=world.staff, course=world.course, name="Elsewhere")
+    listed = client_for(world.staff).get("/api/v1/classes/").json()["results"]
+    roles = {row["id"]: row["role"] for row in listed}
+    assert roles == {world.classroom.pk: "staff", other.pk: "instructor"}
+    world.instructor.is_staff = True  # to use the admin
+    world.instructor.save()
+    world.instructor.groups.add(Group.objects.get(name="instructor"))
+    mine = client_for(world.instructor).get("/api/v1/classes/").json()["results"]
+    assert [row["id"] for row in mine] == [world.classroom.pk]
+    graph = (
+        client_for(world.instructor)
+        .post("/graphql", {"query": "{ classes { results { id role } } }"}, format="json")
+        .json()
+    )
+    assert graph["data"]["classes"]["results"] == [{"id": world.classroom.pk, "role": "instructor"}]

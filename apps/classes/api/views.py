@@ -400,7 +400,7 @@ class ClassListApi(ClassApi):
         responses={200: ClassOutput(many=True), **error_responses(401, 429)},
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.classes_for_user(user=request.user)
+        rows = selectors.classes_visible_to(user=request.user)
         return _page(self, request, rows, lambda row: public.class_summary(*row))
 
     @extend_schema(

@@ -97,7 +97,7 @@ class ClassQueries(graphene.ObjectType):
     @staticmethod
     @login_required
     def resolve_classes(root: Any, info: Any, limit=None, offset=None) -> Any:
-        rows = selectors.classes_for_user(user=info.context.user)
+        rows = selectors.classes_visible_to(user=info.context.user)
         return page(rows, limit, offset, lambda row: public.class_summary(*row))
 
     @staticmethod
