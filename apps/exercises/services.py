@@ -354,6 +354,16 @@ def _embedded_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def embedded_runs_drain() -> None:
+    """Wait for the runs this process is executing (embedded mode) to finish; the next
+    run starts a fresh pool. For shutdown and tests."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
 def _execute_in_thread(run_id: int) -> None:
     close_old_connections()
     try:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
 from apps.exercises import grading
+from apps.exercises import services as exercise_services
 from tests.conftest import axe_violations
 from tests.exercises.conftest import SOLUTION, STARTER, FakeSandbox, make_exercise
 from tests.factories import PASSWORD, UserFactory
@@ -20,15 +22,22 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def slow_sandbox(monkeypatch, settings):
+def slow_sandbox(monkeypatch, settings) -> Iterator[FakeSandbox]:
     """The stand-in sandbox, slowed so that results visibly arrive one by one. It lives in
     this process, so runs execute here (the embedded path) in services mode too; the
     broadcasts still go through that mode's channel layer."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     fake = FakeSandbox()
-    fake.delay = 0.35
+    fake.delay = 0.05
     monkeypatch.setattr(grading, "phase_runner", fake)
-    return fake
+    yield fake
+    # Let held runs finish and wait for them before the test's data is flushed: a run
+    # still writing while the next test starts would make that test fail, not this one.
+    if fake.gate is not None:
+        fake.gate.set()
+    if fake.step is not None:
+        fake.step.release(100)
+    exercise_services.embedded_runs_drain()
 
 
 def hold_until_subscribed(page, sandbox) -> None:
@@ -68,13 +77,16 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
 
     # Type a solution (replacing the starter) and run the visible tests.
     hold_until_subscribed(page, slow_sandbox)
+    slow_sandbox.step = threading.Semaphore(0)  # each run waits after each test
     editor.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text(SOLUTION)
     page.click("#run-button")
-    expect(page.locator("#run-progress-text")).to_have_text("1 of 2")  # streaming: one in
+    # Streaming: the first result is on screen while the run still waits for the second.
+    expect(page.locator("#run-progress-text")).to_have_text("1 of 2", timeout=30_000)
     expect(page.locator("#test-list .test")).to_have_count(1)
+    slow_sandbox.step.release()
     expect(page.locator("#run-progress-text")).to_have_text("2 of 2")
     expect(page.locator("#run-summary")).to_contain_text("Passed — 2 of 2 tests passed")
     assert page.eval_on_selector("#run-progress", "p => p.value === p.max && p.max === 2")
@@ -86,7 +98,10 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     # Submit: every test, hidden ones by number only; the past runs list grows.
     slow_sandbox.gate.clear()
     page.click("#submit-button")
+    expect(page.locator("#run-progress-text")).to_have_text("1 of 5", timeout=30_000)
+    slow_sandbox.step.release()  # the second visible test; then the hidden ones
     expect(page.locator("#run-progress-text")).to_have_text("3 of 5")
+    slow_sandbox.step.release(2)
     expect(page.locator("#run-summary")).to_contain_text("Passed — 5 of 5 tests passed")
     expect(page.locator("#test-list .test-hidden")).to_have_count(3)
     expect(page.locator("#test-list .test-hidden .test-name").first).to_have_text("hidden test 1")
@@ -171,7 +186,9 @@ def test_a_lost_frame_is_noticed_and_repaired_with_sync(page, live_url, slow_san
     log_in(page, live_url, "gappy", f"/exercises/{exercise.slug}/")
     expect(page.locator(".cm-content")).to_be_visible(timeout=15_000)
     page.click("#submit-button")  # the starter: every test fails
-    expect(page.locator("#run-summary")).to_contain_text("Failed — 0 of 5 tests passed")
+    expect(page.locator("#run-summary")).to_contain_text(
+        "Failed — 0 of 5 tests passed", timeout=30_000
+    )
     expect(page.locator("#test-list .test")).to_have_count(5)
     expect(page.locator("#run-progress-text")).to_have_text("5 of 5")
     assert dropped, "no frame was dropped"

@@ -55,13 +55,16 @@ class FakeSandbox:
     """Stands in for ``sandbox.run_phase`` (``grading.phase_runner``): runs the probes in
     this process and hands each record to the grader, which judges it as it would the
     sandbox's. Records calls; ``delay`` seconds between tests lets a browser watch them
-    stream; ``gate`` holds runs until it is set."""
+    stream; ``gate`` holds runs until it is set; ``step`` (a semaphore) holds a run after
+    each of its tests but the last until released once, so a test sees a run midway
+    however slow the machine is."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.delay = 0.0
         self.status_override: str | None = None
         self.gate: threading.Event | None = None
+        self.step: threading.Semaphore | None = None
         self.lock = threading.Lock()
 
     def __call__(self, *, solution: str, module_file: str, source: str, tests: list[str],
@@ -72,7 +75,7 @@ class FakeSandbox:
                                "tests": list(tests), "limits": limits,
                                "keep_output": keep_output})  # fmt: skip
         if self.gate is not None:
-            self.gate.wait(10)
+            self.gate.wait(30)
         if self.status_override == "refused":
             return PhaseResult(status="refused", reason="bubblewrap cannot run here")
         if self.status_override == "crash":
@@ -96,7 +99,7 @@ class FakeSandbox:
         try:
             namespace: dict[str, Any] = {}
             exec(compile(source, module_file, "exec"), namespace)
-            for name in tests:
+            for number, name in enumerate(tests, start=1):
                 check = harness.Check()
                 t0 = time.monotonic()
                 record: dict[str, Any] = {"event": "test", "test": name}
@@ -110,6 +113,8 @@ class FakeSandbox:
                     break
                 if self.delay:
                     time.sleep(self.delay)
+                if self.step is not None and number < len(tests):
+                    self.step.acquire(timeout=30)
         finally:
             if saved is None:
                 sys.modules.pop("solution", None)
