@@ -186,9 +186,15 @@ if REDIS_CACHE_URL:
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
                 "CONNECTION_POOL_KWARGS": {"max_connections": 100},
+                # The cache is an optimisation: while Redis is unreachable a read is a
+                # miss and a write is skipped (logged), so pages fall back to the
+                # database instead of failing. Rate limits keep counting in each
+                # process meanwhile (apps/core/ratelimit.py).
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {

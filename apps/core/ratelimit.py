@@ -18,16 +18,32 @@ Two ways to count, per ``Limit``:
 
 On Redis each hit is one round trip: a ``MULTI`` that creates the window's key with
 its expiry when missing, increments it and (sliding) reads the previous window's.
+
+**When Redis cannot be reached** the limits still hold, per process: counting falls
+back to counters in this process's memory (``_LocalCounters``) until Redis answers
+again, so a login or join page never fails because of a cache outage, and a client
+gets at most the limit once per web process (not unlimited) while it lasts. The
+fallback's counts are not carried back into Redis.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What an unreachable or cut Redis raises from the raw client (a refused connection,
+# a reset one, a timeout).
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,11 @@ def hit(limit: Limit, identity: str, *, amount: int = 1) -> Verdict:
     key = _key(limit, identity, index)
     previous_key = _key(limit, identity, index - 1) if limit.sliding else None
     timeout = limit.window * (2 if limit.sliding else 1) + 1
-    counted = _incr_redis(key, amount, timeout, previous_key)
+    try:
+        counted = _incr_redis(key, amount, timeout, previous_key)
+    except REDIS_DOWN as exc:
+        _redis_down(limit, exc)
+        counted = _local.incr(key, amount, timeout, previous_key)
     if counted is None:
         cache.add(key, 0, timeout=timeout)
         try:
@@ -132,13 +152,95 @@ def peek(limit: Limit, identity: str) -> Verdict:
     """Whether one more event would be allowed, without counting it."""
     now = time.time()
     index = int(now) // limit.window
-    count = int(cache.get(_key(limit, identity, index)) or 0)
+    key, previous_key = _key(limit, identity, index), _key(limit, identity, index - 1)
+    try:
+        count, previous = _read(key, previous_key)
+    except REDIS_DOWN as exc:
+        _redis_down(limit, exc)
+        count, previous = _local.get(key), _local.get(previous_key)
     if not limit.sliding:
         return Verdict(allowed=count < limit.limit, count=count, retry_after=_retry_after(limit))
-    previous = int(cache.get(_key(limit, identity, index - 1)) or 0)
     return _sliding_verdict(limit, now, count, previous, counting=False)
+
+
+def _read(key: str, previous_key: str) -> tuple[int, int]:
+    client_of = getattr(getattr(cache, "client", None), "get_client", None)
+    if client_of is None:
+        return int(cache.get(key) or 0), int(cache.get(previous_key) or 0)
+    replies = client_of(write=False).mget(
+        [cache.make_and_validate_key(key), cache.make_and_validate_key(previous_key)]
+    )
+    return int(replies[0] or 0), int(replies[1] or 0)
 
 
 def reset(limit: Limit, identity: str) -> None:
     index = int(time.time()) // limit.window
-    cache.delete_many([_key(limit, identity, index), _key(limit, identity, index - 1)])
+    keys = [_key(limit, identity, index), _key(limit, identity, index - 1)]
+    _local.delete(keys)
+    try:
+        cache.delete_many(keys)
+    except REDIS_DOWN as exc:  # pragma: no cover - the cache ignores its own errors
+        _redis_down(limit, exc)
+
+
+_last_warning = 0.0
+
+
+def _redis_down(limit: Limit, exc: BaseException) -> None:
+    """Log (at most every 10 s per process) that limits are counted locally."""
+    global _last_warning  # noqa: PLW0603
+    now = time.monotonic()
+    if now - _last_warning >= 10:
+        _last_warning = now
+        logger.warning(
+            "rate limit %s: Redis unreachable (%s); counting in this process until it answers",
+            limit.scope,
+            type(exc).__name__,
+        )
+
+
+class _LocalCounters:
+    """Expiring counters in this process's memory: the fallback while Redis is down.
+    Bounded: past ``max_keys`` the expired entries go, then the oldest."""
+
+    def __init__(self, max_keys: int = 50_000) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._max_keys = max_keys
+
+    def incr(
+        self, key: str, amount: int, timeout: int, previous_key: str | None
+    ) -> tuple[int, int]:
+        now = time.monotonic()
+        with self._lock:
+            count, expires = self._counts.get(key, (0, 0.0))
+            if expires <= now:
+                count, expires = 0, now + timeout
+            count += amount
+            self._counts[key] = (count, expires)
+            if len(self._counts) > self._max_keys:
+                self._trim(now)
+            previous = self._get(previous_key, now) if previous_key else 0
+        return count, previous
+
+    def get(self, key: str) -> int:
+        with self._lock:
+            return self._get(key, time.monotonic())
+
+    def delete(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._counts.pop(key, None)
+
+    def _get(self, key: str, now: float) -> int:
+        count, expires = self._counts.get(key, (0, 0.0))
+        return count if expires > now else 0
+
+    def _trim(self, now: float) -> None:
+        for key in [k for k, (_, expires) in self._counts.items() if expires <= now]:
+            del self._counts[key]
+        while len(self._counts) > self._max_keys:
+            del self._counts[next(iter(self._counts))]
+
+
+_local = _LocalCounters()
