@@ -30,6 +30,7 @@ from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
+from django.db import close_old_connections
 
 from apps.core import runtime
 from apps.core.errors import ApplicationError
@@ -46,13 +47,30 @@ DEBOUNCE = 0.25
 def _db(fn):
     """Run ``fn`` in a worker thread with its own connection (the pool serves many):
     answers from hundreds of players must not queue behind one sync thread."""
-    return database_sync_to_async(fn, thread_sensitive=False)
+    return database_sync_to_async(_releasing(fn), thread_sensitive=False)
+
+
+def _releasing(fn):
+    """``fn``, handing the connections it opened back to the pool when it returns, in
+    the context it ran in. (Channels' own release runs outside that context, where it
+    cannot always see them: a thread that then ended kept its connection checked out
+    of the pool for good.)"""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return call
 
 
 def answer_threads() -> int:
     """Threads for players' answers: ``LIVE_ANSWER_THREADS``, else what the database
     pool has left beside the loop's default executor (whose threads serve everything
-    else and hold a connection each), so an answer's thread never waits for one."""
+    else, each holding a connection while it runs a call), so an answer's thread never
+    waits for one."""
     configured = getattr(settings, "LIVE_ANSWER_THREADS", None)
     if configured:
         return max(int(configured), 1)
@@ -90,7 +108,9 @@ def answer_executor() -> ThreadPoolExecutor:
 
 
 def _db_answer(fn):
-    return database_sync_to_async(fn, thread_sensitive=False, executor=answer_executor())
+    return database_sync_to_async(
+        _releasing(fn), thread_sensitive=False, executor=answer_executor()
+    )
 
 
 _frozen: list[bool] = []

@@ -427,3 +427,36 @@ def test_the_startup_heap_is_frozen_once_at_the_first_live_websocket(game, setti
 
     run(scenario)
     assert frozen == [1]
+
+
+@pytest.mark.services
+def test_sockets_hand_their_database_connections_back_to_the_pool(game):
+    """Each socket's database calls return their connections to the pool, even when the
+    thread that ran them ends (as an event loop's executor threads do when the loop
+    closes): none stays checked out, so the pool cannot run dry."""
+    from django.db import connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    code = game["session"].code
+    ada = join(game, "Ada")
+    connection.ensure_connection()
+    pool = DatabaseWrapper._connection_pools["default"]
+
+    def checked_out() -> int:
+        stats = pool.get_stats()
+        return int(stats["pool_size"]) - int(stats["pool_available"])
+
+    before = checked_out()
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        for ws in (host, player):
+            assert (await ws.connect())[0]
+        await subscribed(host, player)
+        for ws in (host, player):
+            await ws.disconnect()
+
+    for _ in range(4):  # each run: a new event loop, new executor threads
+        run(scenario)
+    assert checked_out() <= before
