@@ -491,6 +491,39 @@ def player_extra_time_set(
     return player
 
 
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def player_settings_update(
+    *,
+    session_id: int,
+    user: Any,
+    player_id: int,
+    team_id: Any = UNCHANGED,
+    extra_percent: int | None = None,
+    extra_seconds: int | None = None,
+) -> LivePlayer:
+    """A player's team and/or extra time at once (the APIs' one call): all or nothing.
+    Left out: unchanged; ``team_id=None``: no team."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    player = _player_of(session, player_id)
+    if team_id is not UNCHANGED:
+        player = player_team_set(
+            session_id=session_id, user=user, player_id=player_id, team_id=team_id
+        )
+    if extra_percent is not None or extra_seconds is not None:
+        player = player_extra_time_set(
+            session_id=session_id,
+            user=user,
+            player_id=player_id,
+            extra_percent=player.extra_percent if extra_percent is None else extra_percent,
+            extra_seconds=player.extra_seconds if extra_seconds is None else extra_seconds,
+        )
+    return player
+
+
 # --------------------------------------------------------------------------- host actions
 
 
