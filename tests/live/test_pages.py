@@ -517,3 +517,33 @@ def test_results_and_the_csv_show_teams(game):
         )
     )
     assert rows[1][-1] == "Owls"
+
+
+def test_staff_give_extra_time_and_shuffle_teams_from_the_admin(client, game):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    ada = guest(game["session"], "Ada").player
+    guest(game["session"], "Bob")
+    url = reverse("admin:live_liveplayer_changelist")
+    response = client.post(
+        url, {"action": "give_half_more_time", "_selected_action": [ada.pk]}, follow=True
+    )
+    assert "Done for 1." in text(response)
+    assert LivePlayer.objects.get(pk=ada.pk).extra_percent == 50
+    page = text(client.get(url))
+    assert "+50%" in page
+    response = client.post(
+        reverse("admin:live_livesession_changelist"),
+        {"action": "shuffle_into_two_teams", "_selected_action": [game["session"].pk]},
+        follow=True,
+    )
+    assert "Done for 1." in text(response)
+    assert game["session"].teams.count() == 2
+    page = text(client.get(reverse("admin:live_livesession_change", args=[game["session"].pk])))
+    assert "Red" in page and "Blue" in page
+    act(game, "start")
+    response = client.post(
+        url, {"action": "remove_extra_time", "_selected_action": [ada.pk]}, follow=True
+    )
+    assert "Change extra time between questions" in text(response)
+    assert LivePlayer.objects.get(pk=ada.pk).extra_percent == 50
