@@ -415,19 +415,14 @@ def live_sessions_hosted(*, user: Any) -> Any:
 
 
 def live_session_for_host(*, user: Any, session_id: int) -> LiveSession:
-    """One hosted session (any, for platform staff); anyone else's is "not found"."""
+    """One hosted session; anyone else's is "not found"."""
     from apps.live.errors import SessionNotFound
 
-    session = None
-    if user.is_authenticated:
-        rows = (
-            sessions_hosted(user=user)
-            if not user.is_staff
-            else LiveSession.objects.select_related("quiz").annotate(
-                player_total=Count("players", filter=Q(players__removed=False))
-            )
-        )
-        session = rows.filter(pk=session_id).first()
+    session = (
+        live_sessions_hosted(user=user).filter(pk=session_id).first()
+        if user.is_authenticated
+        else None
+    )
     if session is None:
         raise SessionNotFound("No such live session.")
     return session

@@ -3,8 +3,8 @@ teams) and give players extra time, and see the sessions they ran with every res
 players see their own results. The game itself runs over the websockets.
 
 Views translate HTTP to the live services and back; someone else's session is "not
-found" (platform staff may set up any). Every change answers with the session as its
-host sees it."""
+found" (platform staff set sessions up from the admin). Every change answers with the
+session as its host sees it."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ CHANGE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
 
 
 def _hosted(request: Request, pk: int) -> Any:
-    """The session if the caller hosts it (or is staff): anyone else gets 404."""
+    """The session if the caller hosts it: anyone else gets 404."""
     return selectors.live_session_for_host(user=request.user, session_id=pk)
 
 

@@ -1,7 +1,7 @@
 """GraphQL mutations for live sessions: each calls the one live service the REST API
 calls. Hosts create a session, set it up in the lobby (scoring, teams) and give
-players extra time; someone else's session is ``not_found`` (platform staff may set up
-any). Each answers with the session as its host sees it."""
+players extra time; someone else's session is ``not_found`` (platform staff set
+sessions up from the admin). Each answers with the session as its host sees it."""
 
 from __future__ import annotations
 
