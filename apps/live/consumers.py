@@ -339,6 +339,7 @@ class PlayerConsumer(LiveConsumer):
     def _state(self) -> dict[str, Any]:
         session = LiveSession.objects.select_related("quiz").get(pk=self.session_id)
         player = LivePlayer.objects.get(pk=self.player.pk)
+        self.player = player  # extra time as it is now, should an event have been missed
         return selectors.session_state(session, host=False, player=player)
 
     async def handle_sync(self, message: dict[str, Any]) -> None:

@@ -285,10 +285,9 @@ def player_join(
             continue
     else:
         raise InvalidState("Could not join; try again.")
+    # (Not a numbered event: a newcomer reads their team in their state, the host in
+    # the player list; a broadcast of every team's members per join would not scale.)
     events.lobby_changed(session.pk)
-    if team is not None:
-        _bump(session)
-        events.teams_changed(session)
     return JoinResult(player, new_secret, False)
 
 

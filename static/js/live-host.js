@@ -103,6 +103,7 @@
       model.players = frame.count;
       drawPlayers();
       drawStatus();
+      drawSetup();
     } else if (frame.type === "answers") {
       if (frame.index === model.index && (model.status === "question" || model.status === "paused")) {
         model.distribution = frame.distribution;
@@ -330,10 +331,12 @@
     var active = document.activeElement;
     var hadFocus = active && active.dataset && active.dataset.deleteTeam;
     L.clear(list);
+    var sizes = {};
+    (model.lobby || []).forEach(function (player) { sizes[player.team] = (sizes[player.team] || 0) + 1; });
     teams.forEach(function (team) {
       list.appendChild(L.el("li", { className: "live-team-item" }, [
         L.el("span", { className: "live-team-name", text: team.name }),
-        L.el("span", { className: "muted", text: L.plural(team.members.length, "player") }),
+        L.el("span", { className: "muted", text: L.plural(sizes[team.id] || 0, "player") }),
         L.el("button", {
           type: "button", className: "button-link live-kick", "data-delete-team": String(team.id),
           "aria-label": "Delete team " + team.name, text: "Delete"

@@ -67,7 +67,10 @@
     onTick: function (seconds, ms) {
       var label = $("q-timer-label");
       if (!model) { return; }
-      if (model.status === "question" && ms <= 0) { label.textContent = "Time's up"; }
+      if (model.status === "question" && ms <= 0) {
+        label.textContent = "Time's up";
+        if (!(pending && pending.index === model.index)) { lockControls(true); }  // the server's deadline has passed
+      }
       else if (model.status === "paused") { label.textContent = "Paused"; }
       else { label.textContent = "seconds left"; }
       if (model.status === "question" && seconds === 10 && warned !== model.round && model.seconds_per_question > 10) {
@@ -440,7 +443,8 @@
     L.show($("q-late"), late);
     countdown.set(model.timing, paused);
     var answered = pending && pending.index === model.index;
-    lockControls(!!answered || late);
+    var timeUp = !paused && countdown.remaining() <= 0;
+    lockControls(!!answered || late || timeUp);
     markChosen();
     drawAnswerStatus();
   }
