@@ -97,6 +97,10 @@ class LiveSession(models.Model):
                 condition=models.Q(seconds_per_question__gte=5, seconds_per_question__lte=300),
                 name="live_seconds_per_question_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(scoring_mode__in=["speed", "accuracy"]),
+                name="live_scoring_mode_valid",
+            ),
         ]
 
     def __str__(self) -> str:
