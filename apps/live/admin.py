@@ -2,18 +2,22 @@
 
 Sessions are created from a quiz page and run from the host screen (the services keep
 their rules: one code per running session, scores from the server's clock), so the
-admin adds and changes nothing; it lists, searches and shows.
+admin adds and changes nothing by hand; it lists, searches and shows. Its actions
+call the same services as the host screen and the APIs (staff may give a player extra
+time, or shuffle a session's players into teams while it is in the lobby).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from apps.live.models import LiveAnswer, LivePlayer, LiveSession
+from apps.core.errors import ApplicationError
+from apps.live import services
+from apps.live.models import LiveAnswer, LivePlayer, LiveSession, LiveTeam
 
 
 class ReadOnlyAdminMixin:
@@ -24,9 +28,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class LiveTeamInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LiveTeam
+    fields = ("name", "position")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
 class LivePlayerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LivePlayer
-    fields = ("nickname", "user", "score", "correct_count", "streak", "removed", "joined_at")
+    fields = (
+        "nickname", "user", "team", "score", "correct_count", "streak", "extra_percent",
+        "extra_seconds", "first_index", "removed", "joined_at",
+    )  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -41,13 +56,20 @@ class LiveSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "quiz__title", "host__username")
     list_select_related = ("quiz", "host")
     date_hierarchy = "created_at"
-    inlines = (LivePlayerInline,)
+    inlines = (LiveTeamInline, LivePlayerInline)
     readonly_fields = (
-        "code", "quiz", "host", "status", "max_players", "seconds_per_question",
-        "question_ids", "index", "round", "skipped", "seq", "created_at", "started_at",
-        "ended_at",
+        "code", "quiz", "host", "status", "scoring_mode", "max_players", "seconds_per_question",
+        "question_ids", "index", "round", "grace_ms", "skipped", "seq", "created_at",
+        "started_at", "ended_at",
     )  # fmt: skip
     fields = readonly_fields
+    actions = ("shuffle_into_two_teams",)
+
+    @admin.action(description="Shuffle the players into two teams (in the lobby)")
+    def shuffle_into_two_teams(self, request: HttpRequest, queryset: QuerySet[LiveSession]) -> None:
+        _each(self, request, queryset, lambda s: services.teams_shuffle(
+            session_id=s.pk, user=request.user, count=2
+        ))  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LiveSession]:
         return (
@@ -63,14 +85,38 @@ class LiveSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LivePlayer)
 class LivePlayerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("nickname", "session", "user", "score", "correct_count", "removed")
+    list_display = (
+        "nickname", "session", "user", "team", "score", "correct_count", "extra_time", "removed",
+    )  # fmt: skip
     list_filter = ("removed",)
     search_fields = ("nickname", "session__code", "user__username")
-    list_select_related = ("session__quiz", "user")
+    list_select_related = ("session__quiz", "user", "team")
     readonly_fields = (
-        "session", "user", "nickname", "score", "streak", "correct_count", "removed", "joined_at",
+        "session", "user", "nickname", "team", "score", "streak", "correct_count",
+        "extra_percent", "extra_seconds", "first_index", "removed", "joined_at",
     )  # fmt: skip
-    fields = readonly_fields  # never the secret's hash
+    fields = readonly_fields  # never the secret's or the browser id's hash
+    actions = ("give_half_more_time", "remove_extra_time")
+
+    @admin.display(description="Extra time")
+    def extra_time(self, obj: LivePlayer) -> str:
+        parts = [f"+{obj.extra_percent}%"] if obj.extra_percent else []
+        parts += [f"+{obj.extra_seconds} s"] if obj.extra_seconds else []
+        return " ".join(parts) or "–"
+
+    def _extra(self, request: HttpRequest, queryset: QuerySet[LivePlayer], percent: int) -> None:
+        _each(self, request, queryset, lambda p: services.player_extra_time_set(
+            session_id=p.session_id, user=request.user, player_id=p.pk,
+            extra_percent=percent, extra_seconds=0,
+        ))  # fmt: skip
+
+    @admin.action(description="Give +50%% time on each question (between questions)")
+    def give_half_more_time(self, request: HttpRequest, queryset: QuerySet[LivePlayer]) -> None:
+        self._extra(request, queryset, 50)
+
+    @admin.action(description="Remove extra time")
+    def remove_extra_time(self, request: HttpRequest, queryset: QuerySet[LivePlayer]) -> None:
+        self._extra(request, queryset, 0)
 
 
 @admin.register(LiveAnswer)
@@ -88,3 +134,17 @@ class LiveAnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Question", ordering="index")
     def question_number(self, obj: LiveAnswer) -> int:
         return obj.index + 1
+
+
+def _each(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: Any, call: Any) -> None:
+    """Call a service for each selected row; refusals come back as messages."""
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except ApplicationError as exc:
+            model_admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, f"Done for {done}.", messages.SUCCESS)

@@ -17,6 +17,7 @@ import bisect
 import contextlib
 import functools
 import gc
+import json
 import logging
 import os
 import threading
@@ -41,6 +42,8 @@ from apps.live.models import LiveAnswer, LivePlayer, LiveSession
 logger = logging.getLogger(__name__)
 
 HOST_ACTIONS = ("start", "next", "reveal", "pause", "resume", "skip", "end")
+# Frames whose broadcast carries the room's clock: a player with extra time gets theirs.
+TIMED_EVENTS = frozenset({"question", "paused", "resumed"})
 DEBOUNCE = 0.25
 
 
@@ -206,6 +209,13 @@ def _standings(session_id: int) -> dict[int, tuple[int, int, int]]:
 _final_standings: dict[tuple[int, int], asyncio.Future[dict[int, tuple[int, int, int]]]] = {}
 
 
+def _id(message: dict[str, Any], name: str, default: int | None = None) -> int:
+    value = message.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
+        raise MessageError("invalid", f"'{name}' must be a whole number.")
+    return value
+
+
 def _session_for(code: str) -> LiveSession | None:
     # Ended sessions too: a client reconnecting after the end still gets the final state.
     return selectors.session_by_code_any(code=code)
@@ -349,6 +359,7 @@ class PlayerConsumer(LiveConsumer):
     def _state(self) -> dict[str, Any]:
         session = LiveSession.objects.select_related("quiz").get(pk=self.session_id)
         player = LivePlayer.objects.get(pk=self.player.pk)
+        self.player = player  # extra time as it is now, should an event have been missed
         return selectors.session_state(session, host=False, player=player)
 
     async def handle_sync(self, message: dict[str, Any]) -> None:
@@ -380,16 +391,49 @@ class PlayerConsumer(LiveConsumer):
         )
 
     async def live_event(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=event["text"])
         kind = event.get("event")
+        text = event["text"]
+        if kind in TIMED_EVENTS and (self.player.extra_percent or self.player.extra_seconds):
+            text = self.personal(text)
+        await self.send(text_data=text)
         if kind == "question":
             self.seen_open.add(event["index"])
+        elif kind == "extra_time" and event.get("player") == self.player.pk:
+            self.player.extra_percent = int(event.get("extra_percent") or 0)
+            self.player.extra_seconds = int(event.get("extra_seconds") or 0)
+            await self.send_json(
+                {
+                    "type": "extra_time",
+                    "extra_percent": self.player.extra_percent,
+                    "extra_seconds": self.player.extra_seconds,
+                }
+            )
         elif kind == "closed":
             await self.send_result(event["index"], bool(event.get("voided")))
         elif kind == "ended":
             await self.send_final(event.get("seq"))
 
+    def personal(self, text: str) -> str:
+        """The broadcast with this player's own clock (their extra time added)."""
+        payload = json.loads(text)
+        room = payload.get("timing")
+        if room:
+            extra = self.player.extra_ms(int(room["limit_ms"]))
+            payload["timing"] = selectors.personal_timing(room, extra)
+        return events._dumps(payload)
+
     async def send_result(self, index: int, voided: bool) -> None:
+        if index < self.player.first_index:  # joined during it: not theirs to play
+            await self.send_json(
+                {
+                    "type": "result",
+                    "index": index,
+                    "answered": False,
+                    "voided": voided,
+                    "joined_late": True,
+                }
+            )
+            return
         receipt = self.receipts.get(index)
         if receipt is None and index not in self.seen_open:
             receipt = await _db(self._receipt_from_db)(index)  # reconnected since it opened
@@ -441,6 +485,13 @@ class HostConsumer(LiveConsumer):
     handlers = {
         **{action: "handle_action" for action in HOST_ACTIONS},
         "kick": "handle_kick",
+        "settings": "handle_settings",
+        "team_add": "handle_team_add",
+        "team_delete": "handle_team_delete",
+        "team_clear": "handle_team_clear",
+        "team_shuffle": "handle_team_shuffle",
+        "team_assign": "handle_team_assign",
+        "extra_time": "handle_extra_time",
         "sync": "handle_sync",
         "ping": "handle_ping",
     }
@@ -494,6 +545,54 @@ class HostConsumer(LiveConsumer):
             player_id=player,
         )
         await self.send_json({"type": "done", "action": "kick", "player": player})
+
+    async def setting(self, action: str, fn, /, **kwargs: Any) -> None:
+        await self.service(fn, session_id=self.session_id, user=self.scope["user"], **kwargs)
+        await self.send_json({"type": "done", "action": action})
+
+    async def handle_settings(self, message: dict[str, Any]) -> None:
+        mode = message.get("scoring_mode")
+        if not isinstance(mode, str):
+            raise MessageError("invalid", "'scoring_mode' must be a string.")
+        await self.setting("settings", services.session_settings_update, scoring_mode=mode)
+
+    async def handle_team_add(self, message: dict[str, Any]) -> None:
+        name = message.get("name")
+        if not isinstance(name, str):
+            raise MessageError("invalid", "'name' must be a string.")
+        await self.setting("team_add", services.team_create, name=name)
+
+    async def handle_team_delete(self, message: dict[str, Any]) -> None:
+        await self.setting("team_delete", services.team_delete, team_id=_id(message, "team"))
+
+    async def handle_team_clear(self, message: dict[str, Any]) -> None:
+        await self.setting("team_clear", services.teams_clear)
+
+    async def handle_team_shuffle(self, message: dict[str, Any]) -> None:
+        await self.setting("team_shuffle", services.teams_shuffle, count=_id(message, "count"))
+
+    async def handle_team_assign(self, message: dict[str, Any]) -> None:
+        team = None if message.get("team") is None else _id(message, "team")
+        await self.setting(
+            "team_assign",
+            services.player_team_set,
+            player_id=_id(message, "player"),
+            team_id=team,
+        )
+
+    async def handle_extra_time(self, message: dict[str, Any]) -> None:
+        await self.setting(
+            "extra_time",
+            services.player_extra_time_set,
+            player_id=_id(message, "player"),
+            extra_percent=_id(message, "percent", default=0),
+            extra_seconds=_id(message, "seconds", default=0),
+        )
+
+    async def live_event(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+        if event.get("event") in {"teams", "extra_time"}:
+            self.debounce("lobby", self.send_lobby)  # the player list shows both
 
     def debounce(self, name: str, coro_fn) -> None:
         if name in self.pending:

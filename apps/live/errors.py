@@ -51,3 +51,11 @@ class JoinLimited(RateLimited):
 
 class HostingLimited(RateLimited):
     code = "hosting_limited"
+
+
+class JoinedMidQuestion(Conflict):
+    code = "joined_mid_question"
+
+
+class InvalidSetting(ApplicationError):
+    code = "invalid_setting"

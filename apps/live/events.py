@@ -137,7 +137,7 @@ def question_opened(session: Any) -> None:
         }
 
     _schedule_public(session, "question", build)
-    deadline_schedule(session.pk, round_, session.deadline)
+    deadline_schedule(session.pk, round_, session.closes_at)
 
 
 def paused(session: Any) -> None:
@@ -161,7 +161,7 @@ def resumed(session: Any) -> None:
             "timing": selectors.timing(fresh),
         },
     )
-    deadline_schedule(session.pk, round_, session.deadline)
+    deadline_schedule(session.pk, round_, session.closes_at)
 
 
 def question_closed(session: Any, *, voided: bool) -> None:
@@ -176,6 +176,7 @@ def question_closed(session: Any, *, voided: bool) -> None:
             "reveal": selectors.question_reveal(fresh, index),
             "distribution": selectors.distribution(fresh, index),
             "leaderboard": selectors.leaderboard(fresh),
+            "team_leaderboard": selectors.team_leaderboard(fresh),
             "players": selectors.player_count(fresh),
         }
 
@@ -190,8 +191,34 @@ def session_ended(session: Any) -> None:
         "ended",
         lambda fresh: {
             "leaderboard": selectors.leaderboard(fresh),
+            "team_leaderboard": selectors.team_leaderboard(fresh),
             "players": selectors.player_count(fresh),
         },
+    )
+
+
+def settings_changed(session: Any) -> None:
+    _schedule_public(session, "settings", lambda fresh: {"scoring_mode": fresh.scoring_mode})
+
+
+def teams_changed(session: Any) -> None:
+    """The teams and their members, to everyone (each player finds their own team)."""
+    from apps.live import selectors
+
+    _schedule_public(session, "teams", lambda fresh: {"teams": selectors.teams_public(fresh)})
+
+
+def extra_time_changed(session: Any, player: Any) -> None:
+    """A numbered event with nothing in it for the room (who has extra time is between
+    the host and that player); the player's connection picks its own out of the
+    message and tells its screen."""
+    _schedule_public(
+        session,
+        "extra_time",
+        lambda fresh: {},
+        player=player.pk,
+        extra_percent=player.extra_percent,
+        extra_seconds=player.extra_seconds,
     )
 
 

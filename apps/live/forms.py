@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from apps.live.models import CODE_LENGTH
+from apps.live.models import CODE_LENGTH, ScoringMode
 from apps.live.nicknames import MAX_LENGTH as NICKNAME_MAX
 
 
@@ -72,6 +72,13 @@ class HostForm(forms.Form):
     seconds_per_question = forms.IntegerField(
         label="Seconds per question", min_value=5, max_value=300, initial=20, required=False
     )
+
+    scoring_mode = forms.ChoiceField(
+        label="Scoring", choices=ScoringMode.choices, required=False, initial=ScoringMode.SPEED
+    )
+
+    def clean_scoring_mode(self) -> str:
+        return self.cleaned_data.get("scoring_mode") or ScoringMode.SPEED
 
     def clean_seconds_per_question(self) -> int:
         value = self.cleaned_data.get("seconds_per_question")

@@ -7,6 +7,8 @@ change so clients can detect a missed broadcast and ask for the current state.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -22,6 +24,18 @@ class SessionStatus(models.TextChoices):
     PAUSED = "paused", "Paused"
     REVIEW = "review", "Answer revealed"
     ENDED = "ended", "Ended"
+
+
+class ScoringMode(models.TextChoices):
+    SPEED = "speed", "Speed and accuracy"
+    ACCURACY = "accuracy", "Accuracy only"
+
+
+# Extra time a host may give one player (for accessibility), per question.
+MAX_EXTRA_PERCENT = 200
+MAX_EXTRA_SECONDS = 300
+MAX_TEAMS = 20
+TEAM_NAME_MAX = 30
 
 
 ACTIVE_STATUSES = (
@@ -43,6 +57,9 @@ class LiveSession(models.Model):
     )
     max_players = models.PositiveIntegerField()
     seconds_per_question = models.PositiveSmallIntegerField(default=20)
+    scoring_mode = models.CharField(
+        max_length=10, choices=ScoringMode.choices, default=ScoringMode.SPEED
+    )
     question_ids = models.JSONField(default=list)
     # Index into question_ids of the current (or last) question; -1 in the lobby.
     index = models.IntegerField(default=-1)
@@ -50,9 +67,15 @@ class LiveSession(models.Model):
     # was set for, so a stale timer (after a pause, a skip or a reveal) does nothing.
     round = models.PositiveIntegerField(default=0)
     question_opened_at = models.DateTimeField(null=True, blank=True)
+    # The room's deadline: players without extra time answer until then.
     deadline = models.DateTimeField(null=True, blank=True)
+    # The longest extra time of a player in the room when the question opened: the
+    # question closes at ``deadline + grace_ms`` (the last personal deadline).
+    grace_ms = models.PositiveIntegerField(default=0)
+    # While paused: the time left until the question closes (``deadline + grace_ms``).
     paused_remaining_ms = models.PositiveIntegerField(null=True, blank=True)
-    # Milliseconds of the current question already used before the latest resume.
+    # Milliseconds of the current question already used before the latest resume (past
+    # the room's limit when paused during extra time).
     elapsed_before_ms = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, help_text="Indexes of voided questions.")
     seq = models.PositiveBigIntegerField(default=0)
@@ -74,6 +97,10 @@ class LiveSession(models.Model):
                 condition=models.Q(seconds_per_question__gte=5, seconds_per_question__lte=300),
                 name="live_seconds_per_question_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(scoring_mode__in=["speed", "accuracy"]),
+                name="live_scoring_mode_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +112,32 @@ class LiveSession(models.Model):
     @property
     def question_count(self) -> int:
         return len(self.question_ids)
+
+    @property
+    def accuracy_only(self) -> bool:
+        return self.scoring_mode == ScoringMode.ACCURACY
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When the open question closes: the last personal deadline."""
+        if self.deadline is None:
+            return None
+        return self.deadline + timedelta(milliseconds=self.grace_ms)
+
+
+class LiveTeam(models.Model):
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=TEAM_NAME_MAX)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="live_team_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class LivePlayer(models.Model):
@@ -104,6 +157,17 @@ class LivePlayer(models.Model):
     correct_count = models.PositiveIntegerField(default=0)
     removed = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # The first question this player plays: a player who joins while a question is
+    # open (or revealed) plays from the next one.
+    first_index = models.PositiveSmallIntegerField(default=0)
+    team = models.ForeignKey(
+        LiveTeam, null=True, blank=True, on_delete=models.SET_NULL, related_name="players"
+    )
+    extra_percent = models.PositiveSmallIntegerField(default=0)
+    extra_seconds = models.PositiveSmallIntegerField(default=0)
+    # sha256 of the browser id (a signed cookie) the player joined from: a removed
+    # guest cannot come back under another nickname from the same browser.
+    browser_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-score", "joined_at", "id"]
@@ -116,11 +180,27 @@ class LivePlayer(models.Model):
                 condition=models.Q(user__isnull=False),
                 name="live_one_player_per_user",
             ),
+            models.CheckConstraint(
+                condition=models.Q(extra_percent__lte=MAX_EXTRA_PERCENT)
+                & models.Q(extra_seconds__lte=MAX_EXTRA_SECONDS),
+                name="live_player_extra_time_range",
+            ),
         ]
-        indexes = [models.Index(fields=["session", "-score"], name="live_player_rank_idx")]
+        indexes = [
+            models.Index(fields=["session", "-score"], name="live_player_rank_idx"),
+            models.Index(
+                fields=["session", "browser_hash"],
+                condition=models.Q(removed=True),
+                name="live_removed_browser_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nickname
+
+    def extra_ms(self, limit_ms: int) -> int:
+        """This player's extra time on a question of ``limit_ms``."""
+        return limit_ms * self.extra_percent // 100 + self.extra_seconds * 1000
 
 
 class LiveAnswer(models.Model):

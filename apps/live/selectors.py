@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.live.models import ACTIVE_STATUSES, LiveAnswer, LivePlayer, LiveSession, SessionStatus
+from apps.live.models import (
+    ACTIVE_STATUSES,
+    LiveAnswer,
+    LivePlayer,
+    LiveSession,
+    LiveTeam,
+    SessionStatus,
+)
 from apps.quizzes.models import Question, QuestionType
 from apps.quizzes.selectors import _key as key_text
 from apps.quizzes.selectors import choices_in_display_order
@@ -159,32 +167,116 @@ def player_rank(player: LivePlayer) -> int:
 
 
 def lobby(session: LiveSession) -> list[dict[str, Any]]:
+    """The players in the game, for the host (with their team and extra time)."""
     return [
-        {"player": p["id"], "nickname": p["nickname"], "guest": p["user_id"] is None}
+        {
+            "player": p["id"],
+            "nickname": p["nickname"],
+            "guest": p["user_id"] is None,
+            "team": p["team_id"],
+            "extra_percent": p["extra_percent"],
+            "extra_seconds": p["extra_seconds"],
+            "first_index": p["first_index"],
+        }
         for p in LivePlayer.objects.filter(session=session, removed=False)
         .order_by("joined_at", "id")
-        .values("id", "nickname", "user_id")
+        .values(
+            "id", "nickname", "user_id", "team_id", "extra_percent", "extra_seconds", "first_index"
+        )
     ]
 
 
-def timing(session: LiveSession) -> dict[str, Any]:
-    """Clock facts for the open question, as epoch milliseconds of the server clock."""
+def teams_public(session: LiveSession) -> list[dict[str, Any]]:
+    """The teams and who is in each (player ids; nicknames are in the leaderboards)."""
+    teams = list(LiveTeam.objects.filter(session=session).order_by("position", "id"))
+    if not teams:
+        return []
+    members: dict[int, list[int]] = {team.pk: [] for team in teams}
+    rows = LivePlayer.objects.filter(session=session, removed=False, team__isnull=False)
+    for team_id, player_id in rows.order_by("joined_at", "id").values_list("team_id", "pk"):
+        members[team_id].append(player_id)
+    return [{"id": team.pk, "name": team.name, "members": members[team.pk]} for team in teams]
+
+
+@dataclass(frozen=True)
+class TeamStanding:
+    rank: int
+    team: int
+    name: str
+    score: int
+    players: int
+
+
+def team_standings(session: LiveSession) -> list[TeamStanding]:
+    """The teams ranked by their score, the mean of their players' scores (players the
+    host removed do not count), rounded to a whole point. One query."""
+    in_game = Q(players__removed=False)
+    rows = LiveTeam.objects.filter(session=session).annotate(
+        size=Count("players", filter=in_game), total=Sum("players__score", filter=in_game)
+    )
+    scored = [
+        (round((row.total or 0) / row.size) if row.size else 0, row.size, row.position, row)
+        for row in rows
+    ]
+    scored.sort(key=lambda item: (-item[0], item[1] == 0, item[2], item[3].pk))
+    return [
+        TeamStanding(rank=n, team=row.pk, name=row.name, score=score, players=size)
+        for n, (score, size, _, row) in enumerate(scored, start=1)
+    ]
+
+
+def team_leaderboard(session: LiveSession) -> list[dict[str, Any]]:
+    return [asdict(standing) for standing in team_standings(session)]
+
+
+def timing(session: LiveSession, extra_ms: int = 0) -> dict[str, Any]:
+    """Clock facts for the open question, as epoch milliseconds of the server clock:
+    the room's (``extra_ms`` 0), or one player's with their extra time."""
     now = timezone.now()
     limit_ms = session.seconds_per_question * 1000
+    closes_at = session.closes_at
     if session.status == SessionStatus.PAUSED:
-        remaining = session.paused_remaining_ms or 0
-        deadline = None
-    elif session.deadline is not None:
+        close_remaining = session.paused_remaining_ms or 0
+        remaining = max(close_remaining - session.grace_ms, 0)
+        deadline = closes = None
+    elif session.deadline is not None and closes_at is not None:
         remaining = max(int((session.deadline - now).total_seconds() * 1000), 0)
+        close_remaining = max(int((closes_at - now).total_seconds() * 1000), 0)
         deadline = int(session.deadline.timestamp() * 1000)
+        closes = int(closes_at.timestamp() * 1000)
     else:
-        remaining, deadline = 0, None
-    return {
+        remaining = close_remaining = 0
+        deadline = closes = None
+    room = {
         "server_now": int(now.timestamp() * 1000),
         "deadline": deadline,
         "remaining_ms": remaining,
         "limit_ms": limit_ms,
+        "extra_ms": 0,
+        "grace_ms": session.grace_ms,
+        "closes_at": closes,
+        "close_remaining_ms": close_remaining,
     }
+    return personal_timing(room, extra_ms) if extra_ms else room
+
+
+def personal_timing(room: dict[str, Any], extra_ms: int) -> dict[str, Any]:
+    """A room's timing as one player with ``extra_ms`` more sees it (their deadline,
+    time left and limit); never past the question's closing."""
+    extra = max(min(extra_ms, room["grace_ms"]), 0)
+    mine = dict(room, extra_ms=extra, limit_ms=room["limit_ms"] + extra)
+    if room["deadline"] is not None:
+        mine["deadline"] = room["deadline"] + extra
+        mine["remaining_ms"] = max(mine["deadline"] - room["server_now"], 0)
+    else:
+        left = room["close_remaining_ms"] - room["grace_ms"] + extra
+        mine["remaining_ms"] = max(left, 0) if room["closes_at"] is None else 0
+    return mine
+
+
+def player_extra_ms(session: LiveSession, player: LivePlayer) -> int:
+    """The player's extra time on the open question (what the question allowed for)."""
+    return min(player.extra_ms(session.seconds_per_question * 1000), session.grace_ms)
 
 
 def session_state(
@@ -201,16 +293,21 @@ def session_state(
         "seq": session.seq,
         "players": player_count(session),
         "seconds_per_question": session.seconds_per_question,
+        "scoring_mode": session.scoring_mode,
         "voided": session.index in session.skipped,
+        "teams": teams_public(session),
     }
-    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED, SessionStatus.REVIEW}:
+    open_ = session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}
+    if open_ or session.status == SessionStatus.REVIEW:
         state["question"] = question_public(session, session.index)
-        state["timing"] = timing(session)
+        extra = player_extra_ms(session, player) if player is not None and open_ else 0
+        state["timing"] = timing(session, extra)
     if session.status == SessionStatus.REVIEW:
         state["reveal"] = question_reveal(session, session.index)
         state["distribution"] = distribution(session, session.index)
     if session.status in {SessionStatus.REVIEW, SessionStatus.ENDED}:
         state["leaderboard"] = leaderboard(session)
+        state["team_leaderboard"] = team_leaderboard(session) if state["teams"] else []
     if host:
         state["lobby"] = lobby(session)
         if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
@@ -234,6 +331,12 @@ def session_state(
             "nickname": player.nickname,
             "score": score,
             "streak": streak,
+            "team": player.team_id,
+            "extra_percent": player.extra_percent,
+            "extra_seconds": player.extra_seconds,
+            "first_index": player.first_index,
+            # Joined while this question was open (or revealed): plays from the next.
+            "joined_mid_question": 0 <= session.index < player.first_index,
             "answer": mine,
             "rank": player_rank(player)
             if session.status in {SessionStatus.REVIEW, SessionStatus.ENDED}
@@ -254,7 +357,7 @@ def sessions_hosted(*, user: Any) -> Any:
 def results_rows(session: LiveSession) -> list[LivePlayer]:
     return list(
         LivePlayer.objects.filter(session=session)
-        .select_related("user")
+        .select_related("user", "team")
         .order_by("removed", "-score", "joined_at", "id")
     )
 
@@ -327,7 +430,9 @@ def live_session_for_host(*, user: Any, session_id: int) -> LiveSession:
 
 def live_session_results(session: LiveSession) -> list[Any]:
     """Every player still in the session, ranked (one query)."""
-    return list(_ranked_players().filter(session=session).order_by("rank").select_related("user"))
+    return list(
+        _ranked_players().filter(session=session).order_by("rank").select_related("user", "team")
+    )
 
 
 def live_results_for_player(*, user: Any, limit: int = 50) -> list[Any]:

@@ -9,6 +9,8 @@ one at a time. Broadcasts are scheduled with ``transaction.on_commit`` from here
 from __future__ import annotations
 
 import hashlib
+import random
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from apps.core import ratelimit
@@ -25,7 +27,9 @@ from apps.live import events, nicknames, scoring, selectors
 from apps.live.errors import (
     AlreadyAnswered,
     HostingLimited,
+    InvalidSetting,
     InvalidState,
+    JoinedMidQuestion,
     JoinLimited,
     NotHost,
     PlayerRemoved,
@@ -40,15 +44,22 @@ from apps.live.models import (
     ACTIVE_STATUSES,
     CODE_ALPHABET,
     CODE_LENGTH,
+    MAX_EXTRA_PERCENT,
+    MAX_EXTRA_SECONDS,
+    MAX_TEAMS,
+    TEAM_NAME_MAX,
     LiveAnswer,
     LivePlayer,
     LiveSession,
+    LiveTeam,
+    ScoringMode,
     SessionStatus,
 )
 from apps.quizzes import grading
 from apps.quizzes import selectors as quiz_selectors
 from apps.quizzes.models import Question
 
+JOINED_MID_QUESTION = "You joined during this question: you'll play from the next one."
 JOIN_LIMIT = ratelimit.Limit(scope="live-join-miss", limit=20, window=600)
 HOSTING_LIMIT = ratelimit.Limit(scope="live-host", limit=20, window=3600)
 MAX_ACTIVE_SESSIONS_PER_HOST = 5
@@ -79,6 +90,28 @@ def _require_host(session: LiveSession, user: Any) -> None:
         raise NotHost("Only the host can do that.")
 
 
+def _require_organiser(session: LiveSession, user: Any) -> None:
+    """The host, or platform staff: who may set modes, teams and extra time."""
+    if not (user.is_authenticated and (user.pk == session.host_id or user.is_staff)):
+        raise NotHost("Only the host can do that.")
+    if session.status == SessionStatus.ENDED:
+        raise SessionEnded("This session has ended.")
+
+
+def _require_lobby(session: LiveSession, what: str) -> None:
+    if session.status != SessionStatus.LOBBY:
+        raise InvalidState(f"{what} in the lobby only, before the quiz starts.")
+
+
+def _scoring_mode(value: Any) -> str:
+    if value not in ScoringMode.values:
+        raise InvalidSetting(
+            "Choose the scoring: speed (faster right answers score more) or accuracy.",
+            extra={"scoring_mode": [f"One of: {', '.join(ScoringMode.values)}."]},
+        )
+    return str(value)
+
+
 def _bump(session: LiveSession, **fields: Any) -> None:
     """Apply ``fields`` and advance ``seq``: one numbered state change."""
     for name, value in fields.items():
@@ -98,12 +131,19 @@ def max_players_for(user: Any) -> int:
 
 
 @transaction.atomic
-def session_create(*, host: Any, quiz_slug: str, seconds_per_question: int = 20) -> LiveSession:
+def session_create(
+    *,
+    host: Any,
+    quiz_slug: str,
+    seconds_per_question: int = 20,
+    scoring_mode: str = ScoringMode.SPEED,
+) -> LiveSession:
     """A new session in the lobby, with a fresh join code."""
     if not host.is_authenticated:
         raise NotHost("Log in to host a live session.")
     if not 5 <= seconds_per_question <= 300:
         raise InvalidState("Allow between 5 and 300 seconds per question.")
+    scoring_mode = _scoring_mode(scoring_mode)
     verdict = ratelimit.hit(HOSTING_LIMIT, f"user:{host.pk}")
     if not verdict.allowed:
         raise HostingLimited(
@@ -132,6 +172,7 @@ def session_create(*, host: Any, quiz_slug: str, seconds_per_question: int = 20)
                     host=host,
                     max_players=max_players_for(host),
                     seconds_per_question=seconds_per_question,
+                    scoring_mode=scoring_mode,
                     question_ids=question_ids,
                 )
         except IntegrityError:
@@ -170,19 +211,49 @@ def session_for_code(*, code: str, address: str) -> LiveSession:
     return session
 
 
+REMOVED_REJOIN = "The host removed you from this session: you cannot join it again."
+
+
+def _smallest_team(session: LiveSession) -> LiveTeam | None:
+    return (
+        LiveTeam.objects.filter(session=session)
+        .annotate(size=Count("players", filter=Q(players__removed=False)))
+        .order_by("size", "position", "id")
+        .first()
+    )
+
+
 @transaction.atomic
 def player_join(
-    *, session_id: int, user: Any, nickname: str | None = None, secret: str | None = None
+    *,
+    session_id: int,
+    user: Any,
+    nickname: str | None = None,
+    secret: str | None = None,
+    browser: str | None = None,
 ) -> JoinResult:
-    """Join (or rejoin) a session as a signed-in user or as a guest with a nickname."""
+    """Join (or rejoin) a session as a signed-in user or as a guest with a nickname.
+
+    Joining is open until the session ends (within ``max_players``). A player who joins
+    while a question is open or revealed plays from the next question, and goes to the
+    smallest team when the session has teams. Someone the host removed cannot come back:
+    a signed-in user is known by their account, a guest by ``browser`` (the id in a
+    signed cookie their browser got at its first join) and by ``secret`` (the
+    credentials their browser kept for this session).
+    """
     session = _lock(session_id)
     if session.status == SessionStatus.ENDED:
         raise SessionEnded("This session has ended.")
+    known = Q(secret_hash=_hash(secret)) if secret else Q(pk__in=[])
+    if user.is_authenticated:
+        known |= Q(user=user)
+    elif browser:
+        known |= Q(browser_hash=_hash(browser))
+    if LivePlayer.objects.filter(known, session=session, removed=True).exists():
+        raise PlayerRemoved(REMOVED_REJOIN)
     if user.is_authenticated:
         existing = LivePlayer.objects.filter(session=session, user=user).first()
         if existing is not None:
-            if existing.removed:
-                raise PlayerRemoved("The host removed you from this session.")
             new_secret = secrets.token_urlsafe(24)
             existing.secret_hash = _hash(new_secret)
             existing.save(update_fields=["secret_hash"])
@@ -195,6 +266,7 @@ def player_join(
         nickname if nickname else getattr(user, "public_name", "") or "", extra
     )
     new_secret = secrets.token_urlsafe(24)
+    team = _smallest_team(session)
     for _ in range(5):
         taken = set(LivePlayer.objects.filter(session=session).values_list("nickname", flat=True))
         try:
@@ -204,12 +276,17 @@ def player_join(
                     user=user if user.is_authenticated else None,
                     nickname=nicknames.unique_nickname(wanted, taken),
                     secret_hash=_hash(new_secret),
+                    browser_hash=_hash(browser) if browser else "",
+                    first_index=max(session.index + 1, 0),
+                    team=team,
                 )
             break
         except IntegrityError:
             continue
     else:
         raise InvalidState("Could not join; try again.")
+    # (Not a numbered event: a newcomer reads their team in their state, the host in
+    # the player list; a broadcast of every team's members per join would not scale.)
     events.lobby_changed(session.pk)
     return JoinResult(player, new_secret, False)
 
@@ -238,7 +315,225 @@ def player_remove(*, session_id: int, user: Any, player_id: int) -> LivePlayer:
     return player
 
 
+# ------------------------------------------------------------ settings, teams, extra time
+
+TEAM_NAMES = (
+    "Red", "Blue", "Green", "Yellow", "Purple", "Orange", "Teal", "Pink", "Silver", "Gold",
+    "Indigo", "Coral", "Olive", "Navy", "Amber", "Lime", "Ruby", "Jade", "Sky", "Plum",
+)  # fmt: skip
+
+
+@transaction.atomic
+def session_settings_update(*, session_id: int, user: Any, scoring_mode: str) -> LiveSession:
+    """Change how answers score (speed and accuracy, or accuracy only): in the lobby."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    mode = _scoring_mode(scoring_mode)
+    if mode != session.scoring_mode:
+        _require_lobby(session, "The scoring can change")
+        _bump(session, scoring_mode=mode)
+        events.settings_changed(session)
+    return session
+
+
+def _team_name(raw: Any) -> str:
+    text = re.sub(r"\s+", " ", raw if isinstance(raw, str) else "").strip()
+    if not 1 <= len(text) <= TEAM_NAME_MAX or not text.isprintable():
+        raise InvalidSetting(
+            f"Team names are 1 to {TEAM_NAME_MAX} characters long.",
+            extra={"name": [f"1 to {TEAM_NAME_MAX} characters."]},
+        )
+    extra = tuple(getattr(settings, "LIVE_EXTRA_BLOCKED_WORDS", ()))
+    if nicknames.is_offensive(text, extra):
+        raise InvalidSetting("Please choose another team name.", extra={"name": ["Not allowed."]})
+    return text
+
+
+def _teams_changed(session: LiveSession) -> None:
+    _bump(session)
+    events.teams_changed(session)
+
+
+@transaction.atomic
+def team_create(*, session_id: int, user: Any, name: str) -> LiveTeam:
+    """A new (empty) team, in the lobby. The session plays in teams once it has one."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    _require_lobby(session, "Teams are made")
+    name = _team_name(name)
+    teams = LiveTeam.objects.filter(session=session)
+    found = teams.aggregate(count=Count("pk"), last=Max("position"))
+    if found["count"] >= MAX_TEAMS:
+        raise InvalidSetting(f"A session has at most {MAX_TEAMS} teams.")
+    if teams.filter(name__iexact=name).exists():
+        raise InvalidSetting("A team has that name already.", extra={"name": ["Taken."]})
+    team = LiveTeam.objects.create(
+        session=session, name=name, position=(found["last"] or 0) + 1 if found["count"] else 0
+    )
+    _teams_changed(session)
+    return team
+
+
+def _team_of(session: LiveSession, team_id: Any) -> LiveTeam:
+    team = LiveTeam.objects.filter(pk=team_id, session=session).first()
+    if team is None:
+        raise InvalidSetting("No such team in this session.", extra={"team": ["Unknown team."]})
+    return team
+
+
+def _player_of(session: LiveSession, player_id: Any) -> LivePlayer:
+    player = LivePlayer.objects.filter(pk=player_id, session=session).first()
+    if player is None:
+        raise PlayerUnknown("No such player in this session.")
+    if player.removed:
+        raise PlayerRemoved("That player was removed from this session.")
+    return player
+
+
+@transaction.atomic
+def team_delete(*, session_id: int, user: Any, team_id: int) -> None:
+    """Delete a team, in the lobby: its players are left without a team."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    _require_lobby(session, "Teams are changed")
+    _team_of(session, team_id).delete()
+    _teams_changed(session)
+
+
+@transaction.atomic
+def teams_clear(*, session_id: int, user: Any) -> None:
+    """Play without teams again (in the lobby)."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    _require_lobby(session, "Teams are changed")
+    if LiveTeam.objects.filter(session=session).delete()[0]:
+        _teams_changed(session)
+
+
+@transaction.atomic
+def teams_shuffle(*, session_id: int, user: Any, count: int) -> list[LiveTeam]:
+    """Deal the players at random into ``count`` teams of sizes that differ by one at
+    most, in the lobby. The first ``count`` teams are kept (with their names), missing
+    ones are made with colour names, any beyond ``count`` are deleted."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    _require_lobby(session, "Teams are made")
+    if isinstance(count, bool) or not isinstance(count, int) or not 2 <= count <= MAX_TEAMS:
+        raise InvalidSetting(
+            f"Shuffle into 2 to {MAX_TEAMS} teams.", extra={"count": [f"2 to {MAX_TEAMS}."]}
+        )
+    teams = list(LiveTeam.objects.filter(session=session).order_by("position", "id"))
+    for extra in teams[count:]:
+        extra.delete()
+    teams = teams[:count]
+    taken = {team.name.casefold() for team in teams}
+    spare = [name for name in TEAM_NAMES if name.casefold() not in taken]
+    position = max((team.position for team in teams), default=-1)
+    while len(teams) < count:
+        position += 1
+        name = spare.pop(0) if spare else f"Team {position + 1}"
+        teams.append(LiveTeam.objects.create(session=session, name=name, position=position))
+    players = list(
+        LivePlayer.objects.filter(session=session, removed=False).values_list("pk", flat=True)
+    )
+    random.SystemRandom().shuffle(players)
+    for n, team in enumerate(teams):
+        LivePlayer.objects.filter(pk__in=players[n::count]).update(team=team)
+    _teams_changed(session)
+    return teams
+
+
+@transaction.atomic
+def player_team_set(
+    *, session_id: int, user: Any, player_id: int, team_id: int | None
+) -> LivePlayer:
+    """Put a player in a team (``None``: in none), in the lobby."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    _require_lobby(session, "Players change teams")
+    player = _player_of(session, player_id)
+    team = None if team_id is None else _team_of(session, team_id)
+    if player.team_id != (team.pk if team else None):
+        player.team = team
+        player.save(update_fields=["team"])
+        _teams_changed(session)
+    return player
+
+
+@transaction.atomic
+def player_extra_time_set(
+    *, session_id: int, user: Any, player_id: int, extra_percent: int = 0, extra_seconds: int = 0
+) -> LivePlayer:
+    """Give one player more time on every question (for accessibility): a share of the
+    question's time and/or some seconds. Set between questions; it applies from the
+    next question opened (the question closes for everyone at the room's deadline and
+    stays open for that player until theirs)."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    for name, value, top in (
+        ("extra_percent", extra_percent, MAX_EXTRA_PERCENT),
+        ("extra_seconds", extra_seconds, MAX_EXTRA_SECONDS),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            raise InvalidSetting(
+                f"Extra time is 0 to {MAX_EXTRA_PERCENT}% and 0 to {MAX_EXTRA_SECONDS} seconds.",
+                extra={name: [f"0 to {top}."]},
+            )
+    if session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED}:
+        raise InvalidState("Change extra time between questions: it applies from the next one.")
+    player = _player_of(session, player_id)
+    if (player.extra_percent, player.extra_seconds) != (extra_percent, extra_seconds):
+        player.extra_percent, player.extra_seconds = extra_percent, extra_seconds
+        player.save(update_fields=["extra_percent", "extra_seconds"])
+        _bump(session)
+        events.extra_time_changed(session, player)
+    return player
+
+
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def player_settings_update(
+    *,
+    session_id: int,
+    user: Any,
+    player_id: int,
+    team_id: Any = UNCHANGED,
+    extra_percent: int | None = None,
+    extra_seconds: int | None = None,
+) -> LivePlayer:
+    """A player's team and/or extra time at once (the APIs' one call): all or nothing.
+    Left out: unchanged; ``team_id=None``: no team."""
+    session = _lock(session_id)
+    _require_organiser(session, user)
+    player = _player_of(session, player_id)
+    if team_id is not UNCHANGED:
+        player = player_team_set(
+            session_id=session_id, user=user, player_id=player_id, team_id=team_id
+        )
+    if extra_percent is not None or extra_seconds is not None:
+        player = player_extra_time_set(
+            session_id=session_id,
+            user=user,
+            player_id=player_id,
+            extra_percent=player.extra_percent if extra_percent is None else extra_percent,
+            extra_seconds=player.extra_seconds if extra_seconds is None else extra_seconds,
+        )
+    return player
+
+
 # --------------------------------------------------------------------------- host actions
+
+
+def _grace_ms(session: LiveSession) -> int:
+    """The longest extra time of a player still in the game, for the question opening."""
+    limit_ms = session.seconds_per_question * 1000
+    rows = LivePlayer.objects.filter(session=session, removed=False).filter(
+        Q(extra_percent__gt=0) | Q(extra_seconds__gt=0)
+    )
+    rows = rows.only("extra_percent", "extra_seconds")
+    return max((player.extra_ms(limit_ms) for player in rows), default=0)
 
 
 def _open_question(session: LiveSession, index: int, *, now=None) -> None:
@@ -251,6 +546,7 @@ def _open_question(session: LiveSession, index: int, *, now=None) -> None:
         round=session.round + 1,
         question_opened_at=now,
         deadline=now + limit,
+        grace_ms=_grace_ms(session),
         paused_remaining_ms=None,
         elapsed_before_ms=0,
     )
@@ -312,9 +608,11 @@ def _action_reveal(session: LiveSession) -> None:
 
 
 def _action_pause(session: LiveSession) -> None:
-    if session.status != SessionStatus.QUESTION or session.deadline is None:
+    closes_at = session.closes_at
+    if session.status != SessionStatus.QUESTION or closes_at is None:
         raise InvalidState("No question is running.")
-    remaining = max(int((session.deadline - timezone.now()).total_seconds() * 1000), 0)
+    # Until the question closes: extra time still running is kept too.
+    remaining = max(int((closes_at - timezone.now()).total_seconds() * 1000), 0)
     _bump(session, status=SessionStatus.PAUSED, paused_remaining_ms=remaining, deadline=None)
     events.paused(session)
 
@@ -324,13 +622,14 @@ def _action_resume(session: LiveSession) -> None:
         raise InvalidState("The session is not paused.")
     now = timezone.now()
     remaining = session.paused_remaining_ms or 0
+    room_remaining = remaining - session.grace_ms  # negative when paused in extra time
     _bump(
         session,
         status=SessionStatus.QUESTION,
         round=session.round + 1,
-        deadline=now + timedelta(milliseconds=remaining),
+        deadline=now + timedelta(milliseconds=room_remaining),
         question_opened_at=now,
-        elapsed_before_ms=session.seconds_per_question * 1000 - remaining,
+        elapsed_before_ms=session.seconds_per_question * 1000 - room_remaining,
         paused_remaining_ms=None,
     )
     events.resumed(session)
@@ -376,14 +675,16 @@ def host_action(*, session_id: int, user: Any, action: str) -> LiveSession:
 @transaction.atomic
 def question_close_if_due(*, session_id: int, round: int) -> bool:
     """Deadline timers call this: close the question of ``round`` if it is still open and
-    due. Idempotent; a stale timer (paused, resumed, revealed, skipped) does nothing."""
+    due (its last personal deadline has passed). Idempotent; a stale timer (paused,
+    resumed, revealed, skipped) does nothing."""
     session = LiveSession.objects.select_for_update(of=("self",)).filter(pk=session_id).first()
+    closes_at = session.closes_at if session is not None else None
     if (
         session is None
         or session.status != SessionStatus.QUESTION
         or session.round != round
-        or session.deadline is None
-        or timezone.now() < session.deadline
+        or closes_at is None
+        or timezone.now() < closes_at
     ):
         return False
     _close_question(session)
@@ -492,21 +793,35 @@ def _answer_submit(
         or index != session.index
     ):
         raise QuestionNotOpen("That question is not open.")
-    if session.status == SessionStatus.QUESTION and session.deadline and now > session.deadline:
+    if index < player.first_index:
+        raise JoinedMidQuestion(JOINED_MID_QUESTION)
+    room_limit_ms = session.seconds_per_question * 1000
+    # Extra time (set between questions) is within the question's grace by construction.
+    extra_ms = min(player.extra_ms(room_limit_ms), session.grace_ms)
+    limit_ms = room_limit_ms + extra_ms
+    closes_at = session.closes_at
+    if session.status == SessionStatus.QUESTION and closes_at and now > closes_at:
         return _Late(round=session.round)  # refused; the caller closes the question
+    if session.status == SessionStatus.PAUSED:
+        elapsed = room_limit_ms + session.grace_ms - (session.paused_remaining_ms or 0)
+    else:
+        opened = session.question_opened_at or now
+        since = int((now - opened).total_seconds() * 1000)
+        elapsed = session.elapsed_before_ms + since
+    if elapsed > limit_ms:
+        # Past this player's own deadline; the room waits for others' extra time.
+        raise TooLate("Time is up for this question.")
     if player.answered:
         raise AlreadyAnswered("You have already answered this question.")
     question = selectors.question_of_round(session)
     cleaned = grading.validate_response(question, response)
     verdict = grading.grade(question, cleaned)
-    limit_ms = session.seconds_per_question * 1000
-    if session.status == SessionStatus.PAUSED:
-        elapsed = limit_ms - (session.paused_remaining_ms or 0)
-    else:
-        opened = session.question_opened_at or now
-        since = int((now - opened).total_seconds() * 1000)
-        elapsed = session.elapsed_before_ms + since
-    base = scoring.answer_points(fraction=verdict.fraction, elapsed_ms=elapsed, limit_ms=limit_ms)
+    base = scoring.answer_points(
+        fraction=verdict.fraction,
+        elapsed_ms=elapsed,
+        limit_ms=limit_ms,
+        accuracy_only=session.accuracy_only,
+    )
     streak = player.streak + 1 if verdict.correct else 0
     bonus = scoring.streak_bonus(streak) if verdict.correct else 0
     answer = LiveAnswer.objects.create(

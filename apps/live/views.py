@@ -9,6 +9,7 @@ their errors into form errors, messages and status codes.
 from __future__ import annotations
 
 import csv
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,11 @@ REMEMBERED_CODES = 20  # join credentials kept per browser session
 RECENT_HOSTED = 10
 RESULTS_TOP = selectors.LEADERBOARD_SIZE
 QR_MAX_AGE = 24 * 3600
+# A signed, HttpOnly id of this browser, set at its first join: a guest the host removed
+# cannot join that session again from it under another nickname.
+BROWSER_COOKIE = "live_browser"
+BROWSER_SALT = "live.browser"
+BROWSER_MAX_AGE = 365 * 24 * 3600
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,10 +69,15 @@ def _player(request: HttpRequest, session: LiveSession) -> LivePlayer | None:
             player_id=int(credentials.get("player") or 0),
             secret=str(credentials.get("secret") or ""),
         )
-    except PlayerRemoved:
-        raise
+    except PlayerRemoved as exc:
+        raise PlayerRemoved(services.REMOVED_REJOIN) from exc
     except (ApplicationError, TypeError, ValueError):
         return None
+
+
+def _browser_id(request: HttpRequest) -> str | None:
+    found = request.get_signed_cookie(BROWSER_COOKIE, default=None, salt=BROWSER_SALT)
+    return found if isinstance(found, str) and 16 <= len(found) <= 64 else None
 
 
 def _is_host(request: HttpRequest, session: LiveSession | None) -> bool:
@@ -132,13 +143,18 @@ def join(request: HttpRequest, code: str | None = None) -> HttpResponse:
     except SessionNotFound as exc:
         form.add_error("code", exc.message)
         return _join_page(request, form, code=code, status=exc.status)
+    browser = _browser_id(request)
+    new_browser = None if browser else secrets.token_urlsafe(24)
     try:
         if _player(request, session) is not None:
             return redirect("live:play", code=session.code)  # already in: nothing to do
+        kept = _credentials(request, session.code) or {}
         result = services.player_join(
             session_id=session.pk,
             user=request.user,
             nickname=form.cleaned_data.get("nickname") or None,
+            secret=str(kept.get("secret") or "") or None,
+            browser=browser or new_browser,
         )
     except BadNickname as exc:
         form.add_error("nickname", exc.message)
@@ -147,7 +163,19 @@ def join(request: HttpRequest, code: str | None = None) -> HttpResponse:
         form.add_error(None, exc.message)
         return _join_page(request, form, code=code, status=exc.status)
     _remember(request, session.code, result)
-    return redirect("live:play", code=session.code)
+    response = redirect("live:play", code=session.code)
+    if new_browser is not None:
+        response.set_signed_cookie(
+            BROWSER_COOKIE,
+            new_browser,
+            salt=BROWSER_SALT,
+            max_age=BROWSER_MAX_AGE,
+            path=reverse("live:index"),
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @require_safe
@@ -175,7 +203,12 @@ def play(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "live/play.html",
-        {"session": session, "player": player, "scoring": _scoring_facts()},
+        {
+            "session": session,
+            "player": player,
+            "team": player.team,
+            "scoring": _scoring_facts(),
+        },
     )
 
 
@@ -196,6 +229,7 @@ def create(request: HttpRequest) -> HttpResponse:
             host=request.user,
             quiz_slug=slug,
             seconds_per_question=form.cleaned_data["seconds_per_question"],
+            scoring_mode=form.cleaned_data["scoring_mode"],
         )
     except NotFound as exc:
         messages.error(request, exc.message)
@@ -291,6 +325,7 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
             "me": me,
             "mine": mine,
             "podium": [(rank, row) for rank, row in ranked if rank is not None and rank <= 3],
+            "teams": selectors.team_standings(session),
             "total": sum(1 for rank, _ in ranked if rank is not None),
         },
     )
@@ -307,9 +342,11 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response)
-    writer.writerow(
-        ["rank", "nickname", "score", "correct", "questions", "player", "removed", "joined_at"]
-    )
+    header = [
+        "rank", "nickname", "score", "correct", "questions", "player", "removed",
+        "joined_at", "team",
+    ]  # fmt: skip
+    writer.writerow(header)
     for rank, row in _ranked(selectors.results_rows(session)):
         writer.writerow(
             [
@@ -321,6 +358,7 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
                 "account" if row.user_id else "guest",
                 "yes" if row.removed else "no",
                 row.joined_at.isoformat(),
+                safe_cell(row.team.name) if row.team else "",
             ]
         )
     return response

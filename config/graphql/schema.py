@@ -15,6 +15,7 @@ from apps.courses.graphql.mutations import CourseMutations
 from apps.courses.graphql.queries import CourseQueries
 from apps.exercises.graphql.mutations import ExerciseMutations
 from apps.exercises.graphql.queries import ExerciseQueries
+from apps.live.graphql.mutations import LiveMutations
 from apps.live.graphql.queries import LiveQueries
 from apps.matrix.graphql.queries import MatrixQueries
 from apps.quizzes.graphql.mutations import QuizMutations
@@ -39,6 +40,7 @@ class Mutation(
     QuizMutations,
     ExerciseMutations,
     ClassMutations,
+    LiveMutations,
     graphene.ObjectType,
 ):
     pass

@@ -323,6 +323,42 @@
     });
   }
 
+  /* Teams ranked by their score (the mean of their players'), ``mine`` marked. */
+  function drawTeamBoard(list, rows, mine) {
+    clear(list);
+    (rows || []).forEach(function (row) {
+      var isMine = mine !== undefined && mine !== null && row.team === mine;
+      list.appendChild(el("li", { className: "live-rank" + (isMine ? " is-me" : ""), value: String(row.rank) }, [
+        el("span", { className: "live-rank-name", text: row.name + (isMine ? " (your team)" : "") }),
+        el("span", { className: "live-rank-size muted", text: plural(row.players, "player") }),
+        el("span", { className: "live-rank-score", text: plural(row.score, "point") })
+      ]));
+    });
+  }
+
+  function teamName(teams, id) {
+    for (var i = 0; i < (teams || []).length; i++) {
+      if (teams[i].id === id) { return teams[i].name; }
+    }
+    return "";
+  }
+
+  /* The team a player is in, from the teams' member lists. */
+  function teamOf(teams, player) {
+    for (var i = 0; i < (teams || []).length; i++) {
+      if (teams[i].members.indexOf(player) !== -1) { return teams[i].id; }
+    }
+    return null;
+  }
+
+  /* "+50%", "+10 s", "+50% and 10 s", or "" for none. */
+  function extraText(percent, seconds) {
+    var parts = [];
+    if (percent) { parts.push("+" + percent + "%"); }
+    if (seconds) { parts.push((percent ? "" : "+") + seconds + " s"); }
+    return parts.join(" and ");
+  }
+
   function drawPodium(list, rows) {
     clear(list);
     var places = ["1st", "2nd", "3rd"];
@@ -371,14 +407,24 @@
         model.reveal = event.reveal;
         model.distribution = event.distribution;
         model.leaderboard = event.leaderboard;
+        model.team_leaderboard = event.team_leaderboard || [];
         model.players = event.players;
         model.voided = event.voided;
         return true;
       case "ended":
         model.status = "ended";
         model.leaderboard = event.leaderboard;
+        model.team_leaderboard = event.team_leaderboard || [];
         model.players = event.players;
         return true;
+      case "settings":
+        model.scoring_mode = event.scoring_mode;
+        return true;
+      case "teams":
+        model.teams = event.teams;
+        return true;
+      case "extra_time":
+        return true;  // between the host and one player: their own frame follows
       default:
         return false;
     }
@@ -397,6 +443,10 @@
     barRows: barRows,
     keyNode: keyNode,
     drawLeaderboard: drawLeaderboard,
+    drawTeamBoard: drawTeamBoard,
+    teamName: teamName,
+    teamOf: teamOf,
+    extraText: extraText,
     drawPodium: drawPodium,
     focusHeading: focusHeading
   };

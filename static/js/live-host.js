@@ -19,6 +19,13 @@
     buttons[button.dataset.action] = button;
   });
   var PRIMARY = { lobby: "start", question: "reveal", paused: "resume", review: "next" };
+  var COMMANDS = ["start", "next", "reveal", "pause", "resume", "skip", "end"];
+  // Extra time a host can give one player: "percent:seconds".
+  var EXTRA_CHOICES = [
+    ["0:0", "No extra time"], ["25:0", "+25% time"], ["50:0", "+50% time"], ["100:0", "+100% time"],
+    ["0:10", "+10 seconds"], ["0:20", "+20 seconds"], ["0:30", "+30 seconds"]
+  ];
+  var SCORING = { speed: "Speed and accuracy", accuracy: "Accuracy only" };
   var ENABLED = {
     lobby: ["start", "end"],
     question: ["reveal", "pause", "skip", "end"],
@@ -43,6 +50,9 @@
       if (!model) { return; }
       var label = $("q-timer-label");
       if (model.status === "paused") { label.textContent = "seconds left · paused"; }
+      else if (ms <= 0 && model.status === "question" && model.timing && model.timing.grace_ms) {
+        label.textContent = "time's up · extra time running";
+      }
       else if (ms <= 0) { label.textContent = "time's up"; }
       else { label.textContent = "seconds left"; }
     }
@@ -77,6 +87,10 @@
       case "resumed": announce("Resumed."); break;
       case "closed": announce(event.voided ? "Question skipped." : "Answer revealed."); break;
       case "ended": announce("The session has ended."); break;
+      case "settings": announce("Scoring: " + (SCORING[event.scoring_mode] || event.scoring_mode) + "."); break;
+      case "teams":
+        (model.lobby || []).forEach(function (player) { player.team = L.teamOf(event.teams, player.player); });
+        break;
     }
     setBusy(false);
     render(true);
@@ -89,6 +103,7 @@
       model.players = frame.count;
       drawPlayers();
       drawStatus();
+      drawSetup();
     } else if (frame.type === "answers") {
       if (frame.index === model.index && (model.status === "question" || model.status === "paused")) {
         model.distribution = frame.distribution;
@@ -96,7 +111,7 @@
         drawLiveAnswers();
       }
     } else if (frame.type === "done") {
-      if (frame.action === "kick") { return; }
+      if (COMMANDS.indexOf(frame.action) === -1) { return; }  // set-up: nothing to wait for
       // Done comes just before the broadcast it caused: stay busy until that arrives.
       setBusy(true, 1500);
     } else if (frame.type === "error") {
@@ -178,6 +193,66 @@
     button.disabled = true;
   });
 
+  // ------------------------------------------------------------------ set-up
+
+  /* A set-up frame (scoring, teams, extra time): the broadcast it causes redraws. */
+  function setup(payload) {
+    if (!socket.isOpen()) {
+      errorBox.textContent = "Not connected: try again in a moment.";
+      return false;
+    }
+    errorBox.textContent = "";
+    return socket.send(payload);
+  }
+
+  $("player-list").addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.dataset.teamFor) {
+      setup({
+        type: "team_assign", player: parseInt(target.dataset.teamFor, 10),
+        team: target.value ? parseInt(target.value, 10) : null
+      });
+    } else if (target.dataset.extraFor) {
+      var parts = target.value.split(":");
+      setup({
+        type: "extra_time", player: parseInt(target.dataset.extraFor, 10),
+        percent: parseInt(parts[0], 10), seconds: parseInt(parts[1], 10)
+      });
+    }
+  });
+
+  Array.prototype.forEach.call(root.querySelectorAll("input[name=scoring_mode]"), function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked) { setup({ type: "settings", scoring_mode: radio.value }); }
+    });
+  });
+
+  $("team-add-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = $("team-name");
+    var name = input.value.trim();
+    if (!name) { errorBox.textContent = "Type a team name first."; input.focus(); return; }
+    if (setup({ type: "team_add", name: name })) { input.value = ""; }
+  });
+
+  $("team-shuffle-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var count = parseInt($("team-count").value, 10);
+    if (!(count >= 2 && count <= 20)) {
+      errorBox.textContent = "Shuffle into 2 to 20 teams.";
+      $("team-count").focus();
+      return;
+    }
+    setup({ type: "team_shuffle", count: count });
+  });
+
+  $("teams-clear").addEventListener("click", function () { setup({ type: "team_clear" }); });
+
+  $("team-list").addEventListener("click", function (event) {
+    var button = event.target.closest("[data-delete-team]");
+    if (button) { setup({ type: "team_delete", team: parseInt(button.dataset.deleteTeam, 10) }); }
+  });
+
   // ------------------------------------------------------------------ drawing
 
   function phaseFor(status) {
@@ -198,6 +273,7 @@
   function render(moveFocus) {
     var name = phaseFor(model.status);
     drawStatus();
+    drawSetup();
     drawPlayers();
     if (name === "question") { drawQuestion(); } else { countdown.stop(); }
     if (name === "review") { drawReview(); }
@@ -243,11 +319,74 @@
     }
   }
 
+  function drawSetup() {
+    var lobby = model.status === "lobby";
+    L.show($("lobby-setup"), lobby);
+    $("scoring-label").textContent = SCORING[model.scoring_mode] || "";
+    Array.prototype.forEach.call(root.querySelectorAll("input[name=scoring_mode]"), function (radio) {
+      radio.checked = radio.value === model.scoring_mode;
+    });
+    var teams = model.teams || [];
+    var list = $("team-list");
+    var active = document.activeElement;
+    var hadFocus = active && active.dataset && active.dataset.deleteTeam;
+    L.clear(list);
+    var sizes = {};
+    (model.lobby || []).forEach(function (player) { sizes[player.team] = (sizes[player.team] || 0) + 1; });
+    teams.forEach(function (team) {
+      list.appendChild(L.el("li", { className: "live-team-item" }, [
+        L.el("span", { className: "live-team-name", text: team.name }),
+        L.el("span", { className: "muted", text: L.plural(sizes[team.id] || 0, "player") }),
+        L.el("button", {
+          type: "button", className: "button-link live-kick", "data-delete-team": String(team.id),
+          "aria-label": "Delete team " + team.name, text: "Delete"
+        })
+      ]));
+    });
+    L.show($("teams-none"), teams.length === 0);
+    L.show($("teams-clear"), teams.length > 0);
+    if (hadFocus) { L.focusHeading($("teams-title")); }
+  }
+
+  function extraSelect(player) {
+    var current = player.extra_percent + ":" + player.extra_seconds;
+    var choices = EXTRA_CHOICES.slice();
+    if (!choices.some(function (c) { return c[0] === current; })) {
+      choices.push([current, L.extraText(player.extra_percent, player.extra_seconds)]);
+    }
+    var open = model.status === "question" || model.status === "paused";
+    return L.el("select", {
+      className: "live-player-select", "data-extra-for": String(player.player),
+      "data-focus-key": "extra:" + player.player, "aria-label": "Extra time for " + player.nickname,
+      disabled: open, title: open ? "Extra time changes between questions" : null
+    }, choices.map(function (c) {
+      return L.el("option", { value: c[0], text: c[1], selected: c[0] === current });
+    }));
+  }
+
+  function teamControl(player) {
+    var teams = model.teams || [];
+    if (!teams.length) { return null; }
+    if (model.status !== "lobby") {
+      var name = L.teamName(teams, player.team);
+      return name ? L.el("span", { className: "badge live-team-badge", text: name }) : null;
+    }
+    var options = [L.el("option", { value: "", text: "No team", selected: player.team === null })];
+    teams.forEach(function (team) {
+      options.push(L.el("option", { value: String(team.id), text: team.name, selected: player.team === team.id }));
+    });
+    return L.el("select", {
+      className: "live-player-select", "data-team-for": String(player.player),
+      "data-focus-key": "team:" + player.player, "aria-label": "Team of " + player.nickname
+    }, options);
+  }
+
   function drawPlayers() {
     var list = $("player-list");
     var players = model.lobby || [];
     var active = document.activeElement;
     var focusIndex = -1;
+    var focusKey = active && active.dataset ? active.dataset.focusKey : null;
     if (active && active.dataset && active.dataset.kick) {
       focusIndex = Array.prototype.indexOf.call(list.querySelectorAll("[data-kick]"), active);
     }
@@ -256,6 +395,9 @@
       list.appendChild(L.el("li", { className: "live-player" }, [
         L.el("span", { className: "live-player-name", text: player.nickname }),
         player.guest ? L.el("span", { className: "badge live-guest", text: "guest" }) : null,
+        player.first_index > 0 ? L.el("span", { className: "badge live-late", text: "from Q" + (player.first_index + 1) }) : null,
+        teamControl(player),
+        extraSelect(player),
         L.el("button", {
           type: "button", className: "button-link live-kick", "data-kick": String(player.player),
           "aria-label": "Remove " + player.nickname, text: "Remove"
@@ -264,7 +406,10 @@
     });
     $("player-count").textContent = String(players.length);
     L.show($("players-empty"), players.length === 0);
-    if (focusIndex !== -1) {
+    if (focusKey) {
+      var again = list.querySelector('[data-focus-key="' + focusKey + '"]');
+      if (again) { again.focus(); }
+    } else if (focusIndex !== -1) {
       var kicks = list.querySelectorAll("[data-kick]");
       if (kicks.length) { kicks[Math.min(focusIndex, kicks.length - 1)].focus(); }
       else { L.focusHeading($("players-title")); }
@@ -282,6 +427,12 @@
     }
     var paused = model.status === "paused";
     L.show($("q-paused"), paused);
+    var grace = model.timing ? model.timing.grace_ms : 0;
+    $("q-extra").textContent = grace
+      ? "Players with extra time can answer up to " + L.plural(Math.ceil(grace / 1000), "second") +
+        " after the others; the answer is revealed then (or when you reveal it)."
+      : "";
+    L.show($("q-extra"), !!grace);
     countdown.set(model.timing, paused);
     drawLiveAnswers();
   }
@@ -316,11 +467,15 @@
     L.show($("review-explanation-box"), !!explanation.textContent.trim());
     L.drawLeaderboard($("review-leaderboard"), model.leaderboard);
     L.show($("review-leaderboard-empty"), !(model.leaderboard || []).length);
+    L.drawTeamBoard($("review-teams"), model.team_leaderboard);
+    L.show($("review-teams-box"), (model.team_leaderboard || []).length > 0);
   }
 
   function drawFinal() {
     L.drawPodium($("final-podium"), model.leaderboard);
     L.show($("final-empty"), !(model.leaderboard || []).length);
+    L.drawTeamBoard($("final-teams"), model.team_leaderboard);
+    L.show($("final-teams-box"), (model.team_leaderboard || []).length > 0);
   }
 
   socket.start();  // last: every handler above is defined by now

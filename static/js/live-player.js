@@ -67,7 +67,10 @@
     onTick: function (seconds, ms) {
       var label = $("q-timer-label");
       if (!model) { return; }
-      if (model.status === "question" && ms <= 0) { label.textContent = "Time's up"; }
+      if (model.status === "question" && ms <= 0) {
+        label.textContent = "Time's up";
+        if (!(pending && pending.index === model.index)) { lockControls(true); }  // the server's deadline has passed
+      }
       else if (model.status === "paused") { label.textContent = "Paused"; }
       else { label.textContent = "seconds left"; }
       if (model.status === "question" && seconds === 10 && warned !== model.round && model.seconds_per_question > 10) {
@@ -115,8 +118,19 @@
     if (!model || !L.applyEvent(model, event)) { return; }
     if (event.event === "question") {
       model.distribution = null;
-      if (model.me) { model.me.answer = null; }
+      if (model.me) {
+        model.me.answer = null;
+        model.me.joined_mid_question = event.index < model.me.first_index;
+      }
       if (pending && pending.index !== event.index) { pending = null; save(); }
+    } else if (event.event === "teams" && model.me) {
+      var before = model.me.team;
+      model.me.team = L.teamOf(event.teams, model.me.player);
+      if (model.me.team !== before && model.me.team !== null) {
+        announce("You are in team " + L.teamName(model.teams, model.me.team) + ".");
+      }
+    } else if (event.event === "settings") {
+      announce(event.scoring_mode === "accuracy" ? "Scoring: accuracy only." : "Scoring: speed and accuracy.");
     }
     render(true);
     switch (event.event) {
@@ -145,6 +159,14 @@
     } else if (frame.type === "final") {
       finalFrame = frame;
       if (model) { render(true); }
+    } else if (frame.type === "extra_time") {
+      if (model && model.me) {
+        model.me.extra_percent = frame.extra_percent;
+        model.me.extra_seconds = frame.extra_seconds;
+        render(false);
+        var extra = L.extraText(frame.extra_percent, frame.extra_seconds);
+        announce(extra ? "The host gave you extra time: " + extra + " on each question, from the next one." : "Your extra time was removed.");
+      }
     } else if (frame.type === "error") {
       onError(frame);
     }
@@ -162,7 +184,7 @@
       var refused = pending;
       pending = null;
       save();
-      if (frame.code === "too_late" || frame.code === "question_not_open") {
+      if (frame.code === "too_late" || frame.code === "question_not_open" || frame.code === "joined_mid_question") {
         pending = { index: refused.index, key: refused.key, response: refused.response, acked: false, refused: true };
         lockControls(true);
         drawAnswerStatus(frame.message || "Too late: the answer was not counted.");
@@ -218,6 +240,7 @@
 
   function answer(response) {
     if (!model || (model.status !== "question" && model.status !== "paused")) { return; }
+    if (model.me && model.me.joined_mid_question) { return; }  // plays from the next one
     if (pending && pending.index === model.index) { return; }  // one answer per question
     pending = { index: model.index, key: newKey(), response: response, acked: false };
     save();
@@ -386,6 +409,15 @@
     var me = model.me || {};
     $("live-score").textContent = String(me.score || 0);
     $("live-players").textContent = L.plural(model.players || 0, "player") + " in the room";
+    var team = me.team !== null && me.team !== undefined ? L.teamName(model.teams, me.team) : "";
+    $("live-team").textContent = team;
+    L.show($("live-team-item"), !!team);
+    $("live-mode").textContent = model.scoring_mode === "accuracy"
+      ? "Accuracy only: a right answer scores in full, whatever the time."
+      : "Speed and accuracy: the sooner a right answer comes, the more it scores.";
+    var extra = L.extraText(me.extra_percent, me.extra_seconds);
+    $("live-extra").textContent = extra ? "You have extra time on every question: " + extra + "." : "";
+    L.show($("live-extra"), !!extra);
     var name = phaseFor(model.status);
     if (name === "question") { drawQuestion(); }
     else { countdown.stop(); }
@@ -407,9 +439,12 @@
     }
     var paused = model.status === "paused";
     L.show($("q-paused"), paused);
+    var late = !!(model.me && model.me.joined_mid_question);
+    L.show($("q-late"), late);
     countdown.set(model.timing, paused);
     var answered = pending && pending.index === model.index;
-    lockControls(!!answered);
+    var timeUp = !paused && countdown.remaining() <= 0;
+    lockControls(!!answered || late || timeUp);
     markChosen();
     drawAnswerStatus();
   }
@@ -419,6 +454,9 @@
     var frame = results[index];
     if (model.voided) {
       return { title: "Question skipped", detail: "The host skipped this question: it does not count.", tone: "neutral" };
+    }
+    if ((frame && frame.joined_late) || (model.me && model.me.joined_mid_question)) {
+      return { title: "You joined mid-question", detail: "You'll play from the next question.", tone: "neutral" };
     }
     if (!frame && model.me && model.me.answer && model.me.answer.index === index && "correct" in model.me.answer) {
       var a = model.me.answer;
@@ -464,6 +502,8 @@
     explanation.innerHTML = (model.reveal && model.reveal.explanation_html) || "";
     L.show($("review-explanation-box"), !!explanation.textContent.trim());
     L.drawLeaderboard($("review-leaderboard"), model.leaderboard, model.me && model.me.player);
+    L.drawTeamBoard($("review-teams"), model.team_leaderboard, model.me && model.me.team);
+    L.show($("review-teams-box"), (model.team_leaderboard || []).length > 0);
     var last = model.index + 1 >= model.total;
     $("review-next").textContent = last ? "That was the last question: the final scores are next." : "Get ready for the next question…";
     var key = "review:" + model.index + ":" + result.title;
@@ -482,6 +522,13 @@
     if (finalFrame) { line += " (" + L.plural(finalFrame.correct, "correct answer") + ")"; }
     $("final-rank").textContent = line + ".";
     L.drawPodium($("final-podium"), model.leaderboard);
+    var teams = model.team_leaderboard || [];
+    L.drawTeamBoard($("final-teams"), teams, me.team);
+    L.show($("final-teams-box"), teams.length > 0);
+    var mine = teams.filter(function (row) { return row.team === me.team; })[0];
+    $("final-team").textContent = mine
+      ? "Your team, " + mine.name + ", finished #" + mine.rank + " of " + teams.length + " with " + L.plural(mine.score, "point") + "."
+      : "";
     if (root.dataset.said !== "final:" + rank) {
       root.dataset.said = "final:" + rank;
       announce("Game over. " + line + ".");

@@ -74,6 +74,18 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
         ),
         ("GET /api/v1/live/sessions/", None, SIGNED_IN),
         (f"GET /api/v1/live/sessions/{ctx['live'].pk}/", None, LIVE_HOST),
+        (f"PATCH /api/v1/live/sessions/{ctx['live'].pk}/", {"scoring_mode": "accuracy"}, LIVE_HOST),
+        (f"POST /api/v1/live/sessions/{ctx['live'].pk}/teams/shuffle/", {"count": 2}, LIVE_HOST),
+        (
+            f"PATCH /api/v1/live/sessions/{ctx['live'].pk}/players/{ctx['live_player'].pk}/",
+            {"extra_seconds": 10},
+            LIVE_HOST,
+        ),
+        (
+            "POST /api/v1/live/sessions/",
+            {"quiz": quiz},
+            {**dict.fromkeys(ROLES, 201), "anonymous": 401},
+        ),
         ("GET /api/v1/live/results/", None, SIGNED_IN),
         ("GET /api/v1/exercises/", None, ALL),
         (f"GET /api/v1/exercises/{ctx['exercise'].slug}/", None, ALL),
@@ -134,7 +146,7 @@ def ctx(db):
     quiz_services.attempt_submit(user=owner, attempt_id=done.pk, answers=perfect_answers(quiz))
     opened = quiz_services.attempt_start(user=owner, quiz=quiz)
     live = live_services.session_create(host=users["author"], quiz_slug=quiz.slug)
-    live_services.player_join(session_id=live.pk, user=owner)
+    live_player = live_services.player_join(session_id=live.pk, user=owner).player
     exercise = make_exercise(lesson, slug="permissions-exercise")
     make_exercise(lesson, slug="draft-exercise", status="draft")
     run = Run.objects.create(user=owner, exercise=exercise, mode="run", key="permissions-run",
@@ -147,8 +159,8 @@ def ctx(db):
     )  # fmt: skip
     return {
         "users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened,
-        "live": live, "exercise": exercise, "run": run, "class": classroom,
-        "assignment": assignment,
+        "live": live, "live_player": live_player, "exercise": exercise, "run": run,
+        "class": classroom, "assignment": assignment,
     }  # fmt: skip
 
 
@@ -240,6 +252,11 @@ def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         ("{ progress { slug } }", GQL_SIGNED_IN),
         ("{ live_sessions { count } }", GQL_SIGNED_IN),
         (f"{{ live_session(id: {ctx['live'].pk}) {{ code }} }}", GQL_LIVE_HOST),
+        (
+            f"mutation {{ live_teams_shuffle(session: {ctx['live'].pk}, count: 2) "
+            "{ session { id } } }",
+            GQL_LIVE_HOST,
+        ),
         ("{ live_results { rank } }", GQL_SIGNED_IN),
         ("{ exercises { count } }", GQL_ALL),
         (f'{{ exercise(slug: "{ctx["exercise"].slug}") {{ slug }} }}', GQL_ALL),

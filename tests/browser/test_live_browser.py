@@ -276,3 +276,84 @@ def test_a_lost_answer_is_resent_with_its_key_and_a_missed_event_resynced(browse
     assert errors == []
     host_context.close()
     ada_context.close()
+
+
+def test_teams_and_a_late_joiner(browser, live_url):
+    quiz = two_question_quiz()
+    errors: list[str] = []
+    host_context, host, code = host_a_session(browser, live_url, quiz, errors)
+    expect(host.get_by_role("heading", name="Before you start")).to_be_visible()
+    ada_context, ada = join_as(browser, live_url, code, "Ada", errors)
+    bob_context, bob = join_as(browser, live_url, code, "Bob", errors)
+    expect(host.locator("#player-list .live-player-name")).to_have_text(["Ada", "Bob"])
+
+    # Accuracy only, and two teams dealt at random.
+    host.get_by_label("Accuracy only").check()
+    expect(host.locator("#scoring-label")).to_have_text("Accuracy only")
+    expect(ada.locator("#live-mode")).to_contain_text("Accuracy only")
+    host.get_by_label("Number of teams").fill("2")
+    host.get_by_role("button", name="Shuffle players into teams").click()
+    expect(host.locator("#team-list .live-team-name")).to_have_text(["Red", "Blue"])
+    for player in (ada, bob):
+        expect(player.locator("#live-team-item")).to_be_visible()
+    teams = {ada.locator("#live-team").inner_text(), bob.locator("#live-team").inner_text()}
+    assert teams == {"Red", "Blue"}  # one each: balanced
+    # By hand: Bob joins Ada's team, then goes back.
+    ada_team = ada.locator("#live-team").inner_text()
+    host.get_by_label("Team of Bob").select_option(label=ada_team)
+    expect(bob.locator("#live-team")).to_have_text(ada_team)
+    other = ({"Red", "Blue"} - {ada_team}).pop()
+    host.get_by_label("Team of Bob").select_option(label=other)
+    expect(bob.locator("#live-team")).to_have_text(other)
+    host.get_by_label("Extra time for Ada").select_option(label="+50% time")
+    expect(ada.locator("#live-extra")).to_have_text("You have extra time on every question: +50%.")
+    assert axe_violations(host) == []
+    assert axe_violations(ada) == []
+
+    host.get_by_role("button", name="Start the quiz").click()
+    expect(ada.locator("#q-number")).to_have_text("1")
+    expect(host.locator("#lobby-setup")).to_be_hidden()
+    expect(host.locator("#q-extra")).to_contain_text("up to 10 seconds after the others")
+    ada_seconds = int(ada.locator("#q-seconds").inner_text())
+    assert 20 < ada_seconds <= 30  # her own deadline
+    assert int(bob.locator("#q-seconds").inner_text()) <= 20
+
+    # Cy joins mid-question: told to wait, and put in the smaller team.
+    cy_context, cy = open_page(browser, PHONE, errors)
+    cy.goto(f"{live_url}/live/{code}/")
+    cy.get_by_label("Nickname").fill("Cy")
+    cy.get_by_role("button", name="Join the game").click()
+    cy.wait_for_url(f"{live_url}/live/{code}/")
+    expect(cy.locator("#q-late")).to_have_text(
+        "You joined mid-question: you'll play from the next one."
+    )
+    expect(choice(cy, "Right")).to_be_disabled()
+    expect(cy.locator("#live-team-item")).to_be_visible()
+    assert axe_violations(cy) == []
+
+    choice(ada, "Right").click()
+    choice(bob, "Wrong").click()
+    expect(host.locator("#q-answered")).to_have_text("2 of 3 players answered")
+    host.get_by_role("button", name="Reveal now").click()
+    expect(ada.locator("#review-title")).to_have_text("Correct!")
+    expect(ada.locator("#review-points")).to_contain_text("+1000 points")  # accuracy only
+    expect(cy.locator("#review-title")).to_have_text("You joined mid-question")
+    expect(host.locator("#review-teams .live-rank-name")).to_have_count(2)
+    expect(host.locator("#review-teams .live-rank-name").first).to_have_text(ada_team)
+    expect(ada.locator("#review-teams .is-me")).to_contain_text("(your team)")
+    assert axe_violations(host) == []
+
+    host.get_by_role("button", name="Next question").click()
+    expect(cy.locator("#q-late")).to_be_hidden()
+    choice(cy, "False").click()
+    expect(cy.locator("#answer-status")).to_have_text("Answer received. Wait for the reveal.")
+    host.get_by_role("button", name="Reveal now").click()
+    expect(cy.locator("#review-title")).to_have_text("Correct!")
+    host.get_by_role("button", name="Show final results").click()
+    expect(host.locator("#final-teams .live-rank-name")).to_have_count(2)
+    expect(cy.locator("#final-team")).to_contain_text("Your team, ")
+    assert axe_violations(host) == []
+    assert axe_violations(cy) == []
+    assert errors == []
+    for context in (host_context, ada_context, bob_context, cy_context):
+        context.close()

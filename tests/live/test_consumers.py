@@ -460,3 +460,146 @@ def test_sockets_hand_their_database_connections_back_to_the_pool(game):
     for _ in range(4):  # each run: a new event loop, new executor threads
         run(scenario)
     assert checked_out() <= before
+
+
+# --------------------------------------------------------------------------- second round
+
+
+def test_a_late_joiner_is_told_to_wait_for_the_next_question(game):
+    code, q = game["session"].code, game["q"]
+    join(game, "Ada")
+    services.host_action(session_id=game["session"].pk, user=game["host"], action="start")
+    bob = join(game, "Bob")  # the first question is open
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        player = socket(code, "play", await sync_to_async(cookie_for_player)(code, bob))
+        await host.connect()
+        await player.connect()
+        await receive_until(host, lambda f: f["type"] == "state")
+        state = (await receive_until(player, lambda f: f["type"] == "state"))["state"]
+        assert state["status"] == "question" and state["me"]["joined_mid_question"] is True
+        assert state["me"]["first_index"] == 1
+        await player.send_json_to({"type": "answer", "index": 0, "key": "late-bob-0",
+                                   "response": {"choice": q["single"][1]["Right"]}})  # fmt: skip
+        error = await receive_until(player, lambda f: f["type"] == "error")
+        assert error["code"] == "joined_mid_question" and error["ref"] == "late-bob-0"
+        assert "play from the next one" in error["message"]
+        await host.send_json_to({"type": "reveal"})
+        result = await receive_until(player, lambda f: f["type"] == "result")
+        assert result["joined_late"] is True and result["answered"] is False
+        await host.send_json_to({"type": "next"})
+        opened = await receive_until(player, event("question"))
+        assert opened["index"] == 1
+        multi = q["multi"][1]
+        await player.send_json_to({"type": "answer", "index": 1, "key": "late-bob-1",
+                                   "response": {"choices": [multi["A"], multi["B"]]}})  # fmt: skip
+        assert (await receive_until(player, lambda f: f["type"] in {"ack", "error"}))[
+            "type"
+        ] == "ack"
+        await host.send_json_to({"type": "reveal"})
+        result = await receive_until(player, lambda f: f["type"] == "result")
+        assert result["correct"] is True and "joined_late" not in result
+        for ws in (host, player):
+            await ws.disconnect()
+
+    run(scenario)
+
+
+def test_a_player_with_extra_time_gets_their_own_clock(game):
+    code = game["session"].code
+    ada, bob = join(game, "Ada"), join(game, "Bob")
+    services.player_extra_time_set(
+        session_id=game["session"].pk, user=game["host"], player_id=ada.player.pk, extra_percent=50
+    )
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        p1 = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        p2 = socket(code, "play", await sync_to_async(cookie_for_player)(code, bob))
+        for ws in (host, p1, p2):
+            await ws.connect()
+        await subscribed(host, p1, p2)
+        await host.send_json_to({"type": "start"})
+        mine = (await receive_until(p1, event("question")))["timing"]
+        room = (await receive_until(p2, event("question")))["timing"]
+        hosts = (await receive_until(host, event("question")))["timing"]
+        assert room["limit_ms"] == 20_000 and mine["limit_ms"] == 30_000
+        assert mine["deadline"] == room["deadline"] + 10_000 == hosts["closes_at"]
+        assert mine["remaining_ms"] > 25_000 and room["remaining_ms"] <= 20_000
+        assert hosts["grace_ms"] == 10_000
+        # Extra time changes between questions only.
+        await host.send_json_to({"type": "extra_time", "player": bob.player.pk, "seconds": 10})
+        error = await receive_until(host, lambda f: f["type"] == "error")
+        assert error["code"] == "invalid_state"
+        await host.send_json_to({"type": "reveal"})
+        await receive_until(p2, event("closed"))
+        await host.send_json_to({"type": "extra_time", "player": bob.player.pk, "seconds": 10})
+        changed = await receive_until(p2, event("extra_time"))
+        assert set(changed) == {"type", "event", "seq"}  # nothing for the room to read
+        frame = await receive_until(p2, lambda f: f["type"] == "extra_time")
+        assert (frame["extra_percent"], frame["extra_seconds"]) == (0, 10)
+        await receive_until(p1, event("extra_time"))
+        lobby = await receive_until(host, lambda f: f["type"] == "lobby")
+        assert {p["nickname"]: p["extra_seconds"] for p in lobby["players"]} == {
+            "Ada": 0,
+            "Bob": 10,
+        }
+        await host.send_json_to({"type": "next"})
+        timing = (await receive_until(p2, event("question")))["timing"]
+        assert timing["limit_ms"] == 30_000 and timing["grace_ms"] == 10_000
+        for ws in (host, p1, p2):
+            await ws.disconnect()
+
+    run(scenario)
+
+
+def test_the_host_sets_up_scoring_and_teams_over_the_socket(game):
+    code = game["session"].code
+    ada, bob = join(game, "Ada"), join(game, "Bob")
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        p1 = socket(code, "play", await sync_to_async(cookie_for_player)(code, ada))
+        await host.connect()
+        await p1.connect()
+        await subscribed(host)
+        first = (await receive_until(p1, lambda f: f["type"] == "state"))["seq"]
+        await p1.send_json_to({"type": "team_shuffle", "count": 2})
+        assert (await receive_until(p1, lambda f: f["type"] == "error"))["code"] == "unknown_type"
+        await host.send_json_to({"type": "settings", "scoring_mode": "accuracy"})
+        changed = await receive_until(p1, event("settings"))
+        assert changed["scoring_mode"] == "accuracy" and changed["seq"] == first + 1
+        await host.send_json_to({"type": "team_shuffle", "count": 2})
+        teams = await receive_until(p1, event("teams"))
+        assert [t["name"] for t in teams["teams"]] == ["Red", "Blue"]
+        members = sorted(m for t in teams["teams"] for m in t["members"])
+        assert members == sorted([ada.player.pk, bob.player.pk])
+        await host.send_json_to({"type": "team_add", "name": "Owls"})
+        teams = await receive_until(p1, event("teams"))
+        owls = next(t["id"] for t in teams["teams"] if t["name"] == "Owls")
+        await host.send_json_to({"type": "team_assign", "player": ada.player.pk, "team": owls})
+        teams = await receive_until(p1, event("teams"))
+        assert next(t for t in teams["teams"] if t["id"] == owls)["members"] == [ada.player.pk]
+        lobby = await receive_until(
+            host, lambda f: f["type"] == "lobby" and any(p["team"] == owls for p in f["players"])
+        )
+        assert {p["nickname"]: p["team"] for p in lobby["players"]}["Ada"] == owls
+        for bad in ({"type": "team_assign", "player": True, "team": owls},
+                    {"type": "settings", "scoring_mode": 3},
+                    {"type": "team_add", "name": ["x"]}):  # fmt: skip
+            await host.send_json_to(bad)
+            assert (await receive_until(host, lambda f: f["type"] == "error"))["code"] == "invalid"
+        await host.send_json_to({"type": "start"})
+        await receive_until(p1, event("question"))
+        await host.send_json_to({"type": "team_add", "name": "Late"})
+        assert (await receive_until(host, lambda f: f["type"] == "error"))[
+            "code"
+        ] == "invalid_state"
+        await host.send_json_to({"type": "end"})
+        ended = await receive_until(p1, event("ended"))
+        assert {row["name"] for row in ended["team_leaderboard"]} == {"Owls", "Red", "Blue"}
+        for ws in (host, p1):
+            await ws.disconnect()
+
+    run(scenario)

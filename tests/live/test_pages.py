@@ -186,9 +186,10 @@ def test_a_removed_player_is_told_so(client, game):
     services.player_remove(session_id=game["session"].pk, user=game["host"], player_id=player.pk)
     response = client.get(f"/live/{game['code']}/")
     assert response.status_code == 403
-    assert "The host removed you from this session." in text(response)
+    assert "The host removed you from this session: you cannot join it again." in text(response)
     response = join(client, game["code"], nickname="Polite")
     assert response.status_code == 403
+    assert "you cannot join it again" in text(response)
     assert LivePlayer.objects.filter(session=game["session"], removed=False).count() == 0
 
 
@@ -355,6 +356,7 @@ def test_the_csv_lists_every_player_and_neutralises_formulas(game):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
     assert rows[0] == [
         "rank", "nickname", "score", "correct", "questions", "player", "removed", "joined_at",
+        "team",
     ]  # fmt: skip
     assert [r[1] for r in rows[1:]] == ["'=HYPERLINK(1)", "'@SUM", "'+cmd", "'-dash"]
     assert rows[4][:7] == ["4", "'-dash", "600", "1", "6", "guest", "no"]
@@ -439,3 +441,109 @@ def test_live_pages_have_sound_markup(client, game):
         assert '<main id="main"' in body and 'lang="en"' in body, url
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), url  # no inline scripts
         assert not re.search(r"\sstyle=", body), url  # no inline styles (CSP)
+
+
+# --------------------------------------------------------------------------- second round
+
+
+def test_a_removed_guest_cannot_rejoin_from_the_same_browser_under_another_name(client, game):
+    response = join(client, game["code"], nickname="Troll")
+    cookie = response.cookies["live_browser"]
+    assert cookie["httponly"] and cookie["path"] == "/live/" and cookie["samesite"] == "Lax"
+    troll = LivePlayer.objects.get(session=game["session"])
+    assert troll.browser_hash and cookie.value not in troll.browser_hash  # stored hashed
+    services.player_remove(session_id=game["session"].pk, user=game["host"], player_id=troll.pk)
+    client.cookies.pop("sessionid")  # a fresh Django session: only the browser id is left
+    response = join(client, game["code"], nickname="Angel")
+    assert response.status_code == 403
+    assert "The host removed you from this session: you cannot join it again." in text(response)
+    assert LivePlayer.objects.filter(session=game["session"]).count() == 1
+    # A forged browser id is ignored (a new one is set), as is another browser.
+    forged = Client()
+    forged.cookies["live_browser"] = cookie.value.split(":")[0] + ":forged"
+    response = join(forged, game["code"], nickname="Someone")
+    assert response.status_code == 302 and response.cookies["live_browser"].value != cookie.value
+    assert join(Client(), game["code"], nickname="Other").status_code == 302
+
+
+def test_a_removed_user_cannot_rejoin_by_account_or_as_a_guest_after_logging_out(client, game):
+    user = UserFactory(display_name="Grace")
+    client.force_login(user)
+    assert join(client, game["code"], nickname="").status_code == 302
+    player = LivePlayer.objects.get(session=game["session"], user=user)
+    services.player_remove(session_id=game["session"].pk, user=game["host"], player_id=player.pk)
+    response = join(client, game["code"], nickname="Hopper")
+    assert response.status_code == 403 and "cannot join it again" in text(response)
+    browser = client.cookies["live_browser"]
+    client.logout()  # (the test client forgets every cookie: a browser keeps this one)
+    client.cookies["live_browser"] = browser.value
+    response = join(client, game["code"], nickname="Hopper")
+    assert response.status_code == 403 and "cannot join it again" in text(response)
+    assert LivePlayer.objects.filter(session=game["session"]).count() == 1
+
+
+def test_a_guest_joins_a_running_quiz_and_plays_from_the_next_question(client, game):
+    act(game, "start")
+    response = join(client, game["code"], nickname="Late")
+    assert response.status_code == 302
+    late = LivePlayer.objects.get(session=game["session"], nickname="Late")
+    assert late.first_index == 1
+    assert client.get(f"/live/{game['code']}/").status_code == 200
+
+
+def test_hosting_in_accuracy_only_mode_from_the_quiz_page(client, game):
+    client.force_login(game["host"])
+    page = text(client.get(game["quiz"].get_absolute_url()))
+    assert 'name="scoring_mode" value="accuracy"' in page
+    response = client.post(
+        "/live/new", {"quiz": game["quiz"].slug, "scoring_mode": "accuracy"}, follow=True
+    )
+    session = LiveSession.objects.filter(host=game["host"]).order_by("-pk").first()
+    assert session.scoring_mode == "accuracy"
+    assert "Accuracy only" in text(response)
+
+
+def test_results_and_the_csv_show_teams(game):
+    pk, host = game["session"].pk, game["host"]
+    services.team_create(session_id=pk, user=host, name="Owls")
+    ada = guest(game["session"], "Ada").player
+    LivePlayer.objects.filter(pk=ada.pk).update(score=700)
+    response = host_client(game).get(f"/live/{game['code']}/results/")
+    body = text(response)
+    assert "Teams" in body and "Owls" in body and "700" in body
+    rows = list(
+        csv.reader(
+            io.StringIO(host_client(game).get(f"/live/{game['code']}/results.csv").content.decode())
+        )
+    )
+    assert rows[1][-1] == "Owls"
+
+
+def test_staff_give_extra_time_and_shuffle_teams_from_the_admin(client, game):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    ada = guest(game["session"], "Ada").player
+    guest(game["session"], "Bob")
+    url = reverse("admin:live_liveplayer_changelist")
+    response = client.post(
+        url, {"action": "give_half_more_time", "_selected_action": [ada.pk]}, follow=True
+    )
+    assert "Done for 1." in text(response)
+    assert LivePlayer.objects.get(pk=ada.pk).extra_percent == 50
+    page = text(client.get(url))
+    assert "+50%" in page
+    response = client.post(
+        reverse("admin:live_livesession_changelist"),
+        {"action": "shuffle_into_two_teams", "_selected_action": [game["session"].pk]},
+        follow=True,
+    )
+    assert "Done for 1." in text(response)
+    assert game["session"].teams.count() == 2
+    page = text(client.get(reverse("admin:live_livesession_change", args=[game["session"].pk])))
+    assert "Red" in page and "Blue" in page
+    act(game, "start")
+    response = client.post(
+        url, {"action": "remove_extra_time", "_selected_action": [ada.pk]}, follow=True
+    )
+    assert "Change extra time between questions" in text(response)
+    assert LivePlayer.objects.get(pk=ada.pk).extra_percent == 50
