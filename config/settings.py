@@ -235,6 +235,9 @@ READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS"
 # Live sessions: players per session for instructors and authors, and for anyone else.
 LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1000)
 LIVE_SMALL_SESSION_PLAYERS = env_int("LIVE_SMALL_SESSION_PLAYERS", 10)
+# Every live web process closes overdue questions this often (seconds; 0: never), so a
+# deadline holds when the process with its timer dies and its Celery task is lost.
+LIVE_SWEEP_SECONDS = env_int("LIVE_SWEEP_MS", 1000) / 1000
 # Threads per web process for players' answers (0: what the database pool leaves beside
 # asyncio's default executor, 2-16; 4 without a pool). apps/live/consumers.py
 LIVE_ANSWER_THREADS = env_int("LIVE_ANSWER_THREADS", 0)

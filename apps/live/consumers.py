@@ -260,6 +260,7 @@ class LiveConsumer(JsonConsumer):
         loop = asyncio.get_running_loop()
         if runtime.main_loop() is not loop:
             runtime.set_main_loop(loop)
+        events.sweeper_ensure(loop)
         freeze_startup_heap()
         self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
         self.groups_joined: list[str] = []

@@ -331,3 +331,51 @@ def _close_in_thread(session_id: int, round_: int) -> None:
         logger.exception("closing live session %s round %s failed", session_id, round_)
     finally:
         close_old_connections()
+
+
+# --------------------------------------------------------------------------- the sweep
+
+_sweeps: dict[int, asyncio.Task[None]] = {}  # by id of the loop they run on
+
+
+def sweeper_ensure(loop: asyncio.AbstractEventLoop) -> None:
+    """Start this process's deadline sweep on ``loop`` once (each live websocket's
+    connect calls this). Every ``LIVE_SWEEP_SECONDS`` it closes the open questions that
+    are overdue in any session (``services.questions_close_overdue``): timers and the
+    Celery task close a question on time; the sweep makes sure it closes within a
+    second or so when the process holding its timer died and the task was lost."""
+    interval = float(getattr(settings, "LIVE_SWEEP_SECONDS", 1.0))
+    if interval <= 0:
+        return
+    task = _sweeps.get(id(loop))
+    if task is not None and not task.done():
+        return
+    for key in [k for k, t in _sweeps.items() if t.done()]:
+        del _sweeps[key]
+    task = loop.create_task(_sweep_forever(loop, interval))
+    _sweeps[id(loop)] = task
+    background(task)
+
+
+async def _sweep_forever(loop: asyncio.AbstractEventLoop, interval: float) -> None:
+    # Processes started together sweep at different moments of each second.
+    await asyncio.sleep(interval * (0.5 + (id(loop) % 1000) / 2000))
+    while True:
+        await loop.run_in_executor(None, _sweep_in_thread)
+        await asyncio.sleep(interval)
+
+
+def _sweep_in_thread() -> None:
+    from django.db import close_old_connections
+
+    from apps.live import services
+
+    close_old_connections()
+    try:
+        closed = services.questions_close_overdue()
+        if closed:
+            logger.info("the deadline sweep closed %s overdue question(s)", closed)
+    except Exception:
+        logger.exception("the live deadline sweep failed")
+    finally:
+        close_old_connections()

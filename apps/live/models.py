@@ -86,6 +86,14 @@ class LiveSession(models.Model):
     class Meta:
         ordering = ["-created_at"]
         permissions = [("host_large_session", "Can host live sessions with many players")]
+        indexes = [
+            # The deadline sweep's query: open questions by deadline (a handful of rows).
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(status="question"),
+                name="live_open_deadline_idx",
+            ),
+        ]
         constraints = [
             # A code names one session while that session is running.
             models.UniqueConstraint(

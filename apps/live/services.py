@@ -13,9 +13,9 @@ import random
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -689,6 +689,27 @@ def question_close_if_due(*, session_id: int, round: int) -> bool:
         return False
     _close_question(session)
     return True
+
+
+def questions_close_overdue(*, limit: int = 200) -> int:
+    """Close every open question whose last deadline has passed, in any session: the
+    sweep each live web process runs every second (``apps.live.events.sweeper``), so a
+    deadline holds whatever process dies (the one that opened the question and set its
+    timer, the Celery worker with its backstop task). One indexed query when nothing is
+    due; each close is ``question_close_if_due``, idempotent per round. The number
+    closed."""
+    now = timezone.now()
+    due = (
+        LiveSession.objects.filter(status=SessionStatus.QUESTION, deadline__lte=now)
+        .order_by("deadline")
+        .values_list("pk", "round", "deadline", "grace_ms")[:limit]
+    )
+    closed = 0
+    for pk, round_, deadline, grace_ms in due:
+        closes_at = cast(datetime, deadline) + timedelta(milliseconds=int(grace_ms))
+        if closes_at <= now and question_close_if_due(session_id=pk, round=round_):
+            closed += 1
+    return closed
 
 
 # --------------------------------------------------------------------------- answers

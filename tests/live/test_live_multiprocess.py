@@ -116,6 +116,19 @@ class Server:
 
 @pytest.fixture
 def servers(tmp_path: Path, transactional_db: None) -> Iterator[tuple[Server, Server]]:
+    yield from _servers(tmp_path, {})
+
+
+@pytest.fixture
+def servers_without_a_worker(
+    tmp_path: Path, transactional_db: None
+) -> Iterator[tuple[Server, Server]]:
+    """Two servers whose Celery tasks go nowhere (an in-memory broker in each process,
+    no worker): a deadline's backstop task is lost with the process that sent it."""
+    yield from _servers(tmp_path, {"CELERY_BROKER_URL": "memory://"})
+
+
+def _servers(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[tuple[Server, Server]]:
     from django.db import connection
 
     db = connection.settings_dict  # the test database, created by pytest-django
@@ -133,6 +146,7 @@ def servers(tmp_path: Path, transactional_db: None) -> Iterator[tuple[Server, Se
         DB_POOL_MAX_SIZE="10",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        **extra_env,
     )
     baseline = _connections_to_test_database()
     started = [Server("A", env, tmp_path), Server("B", env, tmp_path)]
@@ -476,3 +490,45 @@ def check_outcome(session_id, host, players, on_a, on_b, results, snapshots, tot
             if f["event"] == "closed" and f["index"] == index
         }
         assert len(boards) == 1, index
+
+
+def test_a_question_closes_at_its_deadline_when_the_process_that_opened_it_dies(
+    servers_without_a_worker,
+):
+    """The host opens a question on A, and A dies at once (SIGKILL) with the question's
+    timer; no Celery worker will run its backstop task. B, which serves a player, closes
+    it by its deadline sweep within 2 s of the deadline."""
+    a, b = servers_without_a_worker
+    quiz = build_quiz()
+    host_user = UserFactory(username="sweephost")
+    session = services.session_create(host=host_user, quiz_slug=quiz.slug, seconds_per_question=5)
+    code = session.code
+    web = Client()
+    web.force_login(host_user)
+    host = LiveClient("host", "host", code, web.cookies["sessionid"].value)
+    joined = services.player_join(session_id=session.pk, user=AnonymousUser(), nickname="Ada")
+    store = SessionStore()
+    store["live"] = {code: {"player": joined.player.pk, "secret": joined.secret}}
+    store.save()
+    player = LiveClient("ada", "play", code, str(store.session_key))
+
+    async def scenario() -> float:
+        await host.connect(a)
+        await player.connect(b)
+        await host.host("start")
+        a.kill()  # the question's timer dies with A
+        await player.wait_for(event("question", 0))
+        closed = await player.wait_for(event("closed", 0), timeout=20)
+        seen_at = time.time()
+        assert closed["voided"] is False
+        await player.close()
+        return seen_at
+
+    seen_at = asyncio.run(asyncio.wait_for(scenario(), 40))
+    fresh = LiveSession.objects.get(pk=session.pk)
+    assert fresh.status == "review" and fresh.deadline is None
+    assert fresh.question_opened_at is not None
+    deadline = fresh.question_opened_at.timestamp() + fresh.seconds_per_question
+    late = seen_at - deadline
+    assert late <= 2.0, f"closed {late:.2f} s after its deadline"
+    assert late >= -0.05, f"closed {-late:.2f} s before its deadline"

@@ -233,6 +233,29 @@ def test_deadline_timer_closes_once_and_stale_rounds_do_nothing(game):
     assert not services.question_close_if_due(session_id=session.pk, round=session.round)
 
 
+def test_the_sweep_closes_every_overdue_question_once_and_waits_for_extra_time(
+    game, django_assert_max_num_queries
+):
+    act(game, "start")
+    session = fresh(game)
+    other = services.session_create(
+        host=game["host"], quiz_slug=game["quiz"].slug, seconds_per_question=20
+    )
+    services.host_action(session_id=other.pk, user=game["host"], action="start")
+    with django_assert_max_num_queries(1):  # nothing due: one indexed query
+        assert services.questions_close_overdue() == 0
+    past = timezone.now() - timedelta(milliseconds=5)
+    LiveSession.objects.filter(pk=session.pk).update(deadline=past)
+    LiveSession.objects.filter(pk=other.pk).update(deadline=past, grace_ms=60_000)
+    assert services.questions_close_overdue() == 1  # the other's extra time runs on
+    assert fresh(game).status == "review"
+    assert LiveSession.objects.get(pk=other.pk).status == "question"
+    assert services.questions_close_overdue() == 0  # closed once
+    LiveSession.objects.filter(pk=other.pk).update(grace_ms=0)
+    assert services.questions_close_overdue() == 1
+    assert LiveSession.objects.get(pk=other.pk).status == "review"
+
+
 def test_removed_players_cannot_answer_or_rejoin(game):
     user = UserFactory()
     joined = services.player_join(session_id=game["session"].pk, user=user)
