@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "apps.live",
     "apps.exercises",
     "apps.classes",
+    "apps.labs",
 ]
 
 MIDDLEWARE = [
