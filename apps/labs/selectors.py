@@ -267,13 +267,11 @@ def lab_board(*, lab: Lab, user: Any, now: datetime | None = None) -> dict[str, 
     by_item: dict[int, list[dict[str, Any]]] = {item.pk: [] for item in items}
     groups = {item.pk: test_groups(item) for item in items}
     for row in rows:
-        by_item[row.item_id].append(
-            progress_row(lab, row, now=now, total=len(groups[row.item_id]))
-        )
+        by_item[row.item_id].append(progress_row(lab, row, now=now, total=len(groups[row.item_id])))
     found = clusters(lab=lab)
     spotlight = None
-    if lab.spotlight_run_id:
-        spotlight = spotlight_of(lab)
+    if lab.spotlight_run_id is not None:
+        spotlight = spotlight_of(lab, run_id=lab.spotlight_run_id)
     return {
         "lab": {
             **lab_public(lab, now=now),
@@ -304,10 +302,10 @@ def lab_board(*, lab: Lab, user: Any, now: datetime | None = None) -> dict[str, 
     }
 
 
-def spotlight_of(lab: Lab) -> dict[str, Any] | None:
+def spotlight_of(lab: Lab, *, run_id: int) -> dict[str, Any] | None:
     """The code shown on the projector, without its author's name."""
     run = (
-        Run.objects.filter(pk=lab.spotlight_run_id)
+        Run.objects.filter(pk=run_id, lab_run__lab=lab)
         .select_related("exercise")
         .only("id", "code", "exercise__slug", "exercise__title", "passed", "total", "status")
         .first()
@@ -329,7 +327,7 @@ def hint_public(hint: LabHint) -> dict[str, Any]:
     return {
         "seq": hint.seq,
         "text": hint.text,
-        "to": hint.learner.user.public_name if hint.learner_id else None,
+        "to": hint.learner.user.public_name if hint.learner is not None else None,
         "learner": hint.learner_id,
         "sent_at": hint.created_at,
     }
@@ -384,7 +382,12 @@ def lab_learner_state(*, lab: Lab, learner: LabLearner) -> dict[str, Any]:
             for item in items
         ],
         "hints": [
-            {"seq": h.seq, "text": h.text, "personal": h.learner_id is not None, "sent_at": h.created_at}
+            {
+                "seq": h.seq,
+                "text": h.text,
+                "personal": h.learner_id is not None,
+                "sent_at": h.created_at,
+            }
             for h in reversed(list(hints))
         ],
         "queue": queue_position(lab=lab, learner=learner),

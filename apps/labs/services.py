@@ -33,7 +33,7 @@ from apps.core import ratelimit
 from apps.exercises import selectors as exercise_selectors
 from apps.exercises import services as exercise_services
 from apps.exercises.errors import IdempotencyKeyReused
-from apps.exercises.models import Mode, Run, RunStatus
+from apps.exercises.models import IN_FLIGHT, Mode, Run, RunStatus
 from apps.labs import events, selectors
 from apps.labs.errors import (
     GuestsRefused,
@@ -105,9 +105,7 @@ def _lab_changed(lab: Lab) -> None:
 
 
 def _state_event(lab: Lab, event: str) -> None:
-    events.learner_event(
-        lab.pk, seq=lab.seq, event=event, body={"lab": selectors.lab_public(lab)}
-    )
+    events.learner_event(lab.pk, seq=lab.seq, event=event, body={"lab": selectors.lab_public(lab)})
     _lab_changed(lab)
 
 
@@ -134,18 +132,18 @@ def lab_create(
             f"Choose up to {MAX_EXERCISES} different exercises.",
             extra={"exercises": ["Too many, or repeated."]},
         )
-    minutes = stuck_minutes if stuck_minutes is not None else Lab._meta.get_field(
-        "stuck_minutes"
-    ).default
-    failures = stuck_failures if stuck_failures is not None else Lab._meta.get_field(
-        "stuck_failures"
-    ).default
+    minutes = (
+        stuck_minutes if stuck_minutes is not None else Lab._meta.get_field("stuck_minutes").default
+    )
+    failures = (
+        stuck_failures
+        if stuck_failures is not None
+        else Lab._meta.get_field("stuck_failures").default
+    )
     if not 1 <= int(minutes) <= 120:
         raise InvalidLab("Stuck after 1 to 120 minutes.", extra={"stuck_minutes": ["1-120."]})
     if not 2 <= int(failures) <= 50:
-        raise InvalidLab(
-            "Stuck after 2 to 50 failing runs.", extra={"stuck_failures": ["2-50."]}
-        )
+        raise InvalidLab("Stuck after 2 to 50 failing runs.", extra={"stuck_failures": ["2-50."]})
     exercises = [exercise_selectors.exercise_get_published(slug=slug) for slug in slugs]
     verdict = ratelimit.hit(HOSTING_LIMIT, f"user:{host.pk}")
     if not verdict.allowed:
@@ -399,7 +397,7 @@ def lab_run_record(*, run_id: int) -> LabProgress | None:
     if link is None or link.recorded:
         return None
     run = link.run
-    if run.status not in (s for s in RunStatus if s not in (RunStatus.QUEUED, RunStatus.RUNNING)):
+    if run.status in IN_FLIGHT:
         return None
     link.recorded = True
     link.save(update_fields=["recorded"])
@@ -445,8 +443,7 @@ def lab_run_record(*, run_id: int) -> LabProgress | None:
         body={
             "rows": [line],
             "failures": [
-                {"item": link.item_id, "test": t, "kind": k, "message": m}
-                for t, k, m in failures
+                {"item": link.item_id, "test": t, "kind": k, "message": m} for t, k, m in failures
             ],
         },
     )
@@ -516,9 +513,7 @@ def lab_end(*, lab_id: int, user: Any) -> Lab:
 
 
 @transaction.atomic
-def lab_settings_update(
-    *, lab_id: int, user: Any, stuck_minutes: int, stuck_failures: int
-) -> Lab:
+def lab_settings_update(*, lab_id: int, user: Any, stuck_minutes: int, stuck_failures: int) -> Lab:
     lab = _host_lock(lab_id, user)
     if not 1 <= stuck_minutes <= 120 or not 2 <= stuck_failures <= 50:
         raise InvalidLab("Stuck after 1 to 120 minutes, or 2 to 50 failing runs in a row.")
@@ -579,8 +574,11 @@ def lab_solution_unlock(*, lab_id: int, user: Any, item_id: int) -> LabExercise:
             lab.pk,
             seq=lab.seq,
             event="solution",
-            body={"item": item.pk, "exercise": item.exercise.slug,
-                  "solution": item.exercise.solution_code},  # fmt: skip
+            body={
+                "item": item.pk,
+                "exercise": item.exercise.slug,
+                "solution": item.exercise.solution_code,
+            },
         )
         _lab_changed(lab)
     return item

@@ -13,17 +13,16 @@ from apps.exercises import services as exercise_services
 from apps.exercises.models import Run
 from apps.labs import services
 from apps.labs.models import Lab
-from tests.exercises.conftest import (  # noqa: F401  (fixtures used by the lab tests)
-    SOLUTION,
-    STARTER,
-    WRONG,
-    FakeSandbox,
-    dispatched,
-    exercise,
-    fake_sandbox,
-    make_exercise,
-)
+from tests.exercises import conftest as exercise_fixtures
+from tests.exercises.conftest import SOLUTION, STARTER, WRONG, FakeSandbox, make_exercise
 from tests.factories import UserFactory
+
+__all__ = ["SOLUTION", "STARTER", "WRONG", "FakeSandbox", "make_exercise"]
+
+# The exercise tests' fixtures: an exercise, the stand-in sandbox, runs kept from executing.
+exercise = exercise_fixtures.exercise
+fake_sandbox = exercise_fixtures.fake_sandbox
+dispatched = exercise_fixtures.dispatched
 
 _keys = itertools.count(1)
 

@@ -65,9 +65,8 @@ def test_joining_twice_keeps_one_seat(lab, learners):
     assert LabProgress.objects.filter(learner=learner).count() == 1
 
 
-def test_lab_runs_are_ordinary_runs_that_count_into_progress(lab, learners, exercise,
-                                                            fake_sandbox):  # fmt: skip
-    user, learner = learners[0]
+def test_lab_runs_are_ordinary_runs_that_count_into_progress(lab, learners, exercise, fake_sandbox):
+    user, _ = learners[0]
     run = lab_run(lab, user, exercise, SOLUTION, mode="submit")
     assert run.status == "passed"
     assert LabRun.objects.get(run=run).recorded
@@ -75,8 +74,9 @@ def test_lab_runs_are_ordinary_runs_that_count_into_progress(lab, learners, exer
     assert exercise_selectors.progress_of(solved) == "solved"
 
 
-def test_board_counts_passing_tests_histogram_and_first_full_pass(lab, host, learners,
-                                                                 exercise, fake_sandbox):  # fmt: skip
+def test_board_counts_passing_tests_histogram_and_first_full_pass(
+    lab, host, learners, exercise, fake_sandbox
+):
     (alice, _), (bob, _) = learners
     lab_run(lab, alice, exercise, SOLUTION, mode="submit")
     lab_run(lab, bob, exercise, WRONG, mode="run")  # passes the visible tests only
@@ -105,12 +105,18 @@ def test_a_submit_that_fails_hidden_tests_counts_the_hidden_group_failing(
     assert row["tests"][HIDDEN_GROUP] is False
     assert row["passed"] == 2
     clusters = board(lab, host)["items"][0]["clusters"]
-    assert {"test": HIDDEN_GROUP, "kind": "hidden", "message": "", "runs": 1,
-            "learners": 1} in clusters  # fmt: skip
+    assert {
+        "test": HIDDEN_GROUP,
+        "kind": "hidden",
+        "message": "",
+        "runs": 1,
+        "learners": 1,
+    } in clusters
 
 
-def test_stuck_when_the_same_test_fails_k_runs_in_a_row(lab, host, learners, exercise,
-                                                        fake_sandbox):  # fmt: skip
+def test_stuck_when_the_same_test_fails_k_runs_in_a_row(
+    lab, host, learners, exercise, fake_sandbox
+):
     user, _ = learners[0]
     for _ in range(lab.stuck_failures - 1):
         lab_run(lab, user, exercise, STARTER)
@@ -123,9 +129,10 @@ def test_stuck_when_the_same_test_fails_k_runs_in_a_row(lab, host, learners, exe
     assert board(lab, host)["items"][0]["rows"][0]["stuck"] == ""
 
 
-def test_stuck_after_n_minutes_without_a_new_passing_test(lab, host, learners, exercise,
-                                                          fake_sandbox):  # fmt: skip
-    user, learner = learners[0]
+def test_stuck_after_n_minutes_without_a_new_passing_test(
+    lab, host, learners, exercise, fake_sandbox
+):
+    user, _ = learners[0]
     lab_run(lab, user, exercise, WRONG)
     later = timezone.now() + timedelta(minutes=lab.stuck_minutes, seconds=5)
     lab.refresh_from_db()
@@ -138,8 +145,9 @@ def test_stuck_after_n_minutes_without_a_new_passing_test(lab, host, learners, e
     assert not selectors.lab_board(lab=lab, user=host, now=later)["items"][0]["rows"][0]["stuck"]
 
 
-def test_error_clusters_group_failures_by_test_and_error(lab, host, learners, exercise,
-                                                         fake_sandbox):  # fmt: skip
+def test_error_clusters_group_failures_by_test_and_error(
+    lab, host, learners, exercise, fake_sandbox
+):
     (alice, _), (bob, _) = learners
     lab_run(lab, alice, exercise, STARTER)
     lab_run(lab, bob, exercise, STARTER)
@@ -157,8 +165,9 @@ def test_failure_signature():
     assert services.failure_signature("") == ("failed", "")
 
 
-def test_recording_is_idempotent_and_ignores_other_runs(lab, host, learners, exercise,
-                                                        fake_sandbox):  # fmt: skip
+def test_recording_is_idempotent_and_ignores_other_runs(
+    lab, host, learners, exercise, fake_sandbox
+):
     user, _ = learners[0]
     run = lab_run(lab, user, exercise, STARTER)
     assert services.lab_run_record(run_id=run.pk) is None
@@ -170,14 +179,32 @@ def test_recording_is_idempotent_and_ignores_other_runs(lab, host, learners, exe
 def test_one_run_in_flight_per_learner_and_fifo_queue_places(lab, learners, exercise):
     (alice, a), (bob, b) = learners
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.lab_run_create(lab_id=lab.pk, user=alice, exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=alice,
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="run",
+            key=new_key(),
+        )
     with pytest.raises(RunInProgress):
-        services.lab_run_create(lab_id=lab.pk, user=alice, exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="submit", key=new_key())  # fmt: skip
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=alice,
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="submit",
+            key=new_key(),
+        )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.lab_run_create(lab_id=lab.pk, user=bob, exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="submit", key=new_key())  # fmt: skip
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=bob,
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="submit",
+            key=new_key(),
+        )
     assert selectors.queue_positions() == {lab.pk: {a.pk: 1, b.pk: 2}}
     assert selectors.queue_position(lab=lab, learner=b) == 2
     # A run of someone outside the lab queued before theirs counts too.
@@ -188,41 +215,68 @@ def test_queue_places_count_runs_outside_the_lab(lab, learners, exercise):
 
     outsider = UserFactory()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        exercise_services.run_create(user=outsider, exercise_slug=exercise.slug,
-                                     code=SOLUTION, mode="run", key=new_key())  # fmt: skip
-        services.lab_run_create(lab_id=lab.pk, user=learners[0][0], exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+        exercise_services.run_create(
+            user=outsider, exercise_slug=exercise.slug, code=SOLUTION, mode="run", key=new_key()
+        )
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=learners[0][0],
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="run",
+            key=new_key(),
+        )
     assert selectors.queue_positions(lab_id=lab.pk) == {lab.pk: {learners[0][1].pk: 2}}
 
 
 def test_the_same_key_returns_the_same_run(lab, learners, exercise):
     user, _ = learners[0]
     k = new_key()
-    first = services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
-                                    code=SOLUTION, mode="run", key=k)  # fmt: skip
-    again = services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
-                                    code=SOLUTION, mode="run", key=k)  # fmt: skip
+    first = services.lab_run_create(
+        lab_id=lab.pk, user=user, exercise_slug=exercise.slug, code=SOLUTION, mode="run", key=k
+    )
+    again = services.lab_run_create(
+        lab_id=lab.pk, user=user, exercise_slug=exercise.slug, code=SOLUTION, mode="run", key=k
+    )
     assert first.pk == again.pk
     assert LabRun.objects.count() == 1
 
 
 def test_outsiders_cannot_run_in_the_lab(lab, exercise):
     with pytest.raises(NotInLab):
-        services.lab_run_create(lab_id=lab.pk, user=UserFactory(), exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=UserFactory(),
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="run",
+            key=new_key(),
+        )
 
 
 def test_pause_locks_runs_and_resume_unlocks(lab, host, learners, exercise):
     user, learner = learners[0]
     services.lab_pause(lab_id=lab.pk, user=host, message="Look at the board")
     with pytest.raises(LabPaused, match="Look at the board"):
-        services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
-                                code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+        services.lab_run_create(
+            lab_id=lab.pk,
+            user=user,
+            exercise_slug=exercise.slug,
+            code=SOLUTION,
+            mode="run",
+            key=new_key(),
+        )
     state = selectors.lab_learner_state(lab=selectors.lab_by_code(code=lab.code), learner=learner)
     assert state["status"] == "paused" and state["message"] == "Look at the board"
     services.lab_resume(lab_id=lab.pk, user=host)
-    services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
-                            code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+    services.lab_run_create(
+        lab_id=lab.pk,
+        user=user,
+        exercise_slug=exercise.slug,
+        code=SOLUTION,
+        mode="run",
+        key=new_key(),
+    )
     services.lab_end(lab_id=lab.pk, user=host)
     with pytest.raises(LabEnded):
         services.lab_join(lab_id=lab.pk, user=UserFactory())
@@ -235,11 +289,13 @@ def test_only_the_host_or_staff_act_on_the_lab(lab, learners, exercise):
         lambda u: services.lab_pause(lab_id=lab.pk, user=u),
         lambda u: services.lab_hint_send(lab_id=lab.pk, user=u, text="psst"),
         lambda u: services.lab_solution_unlock(lab_id=lab.pk, user=u, item_id=item.pk),
-        lambda u: services.lab_spotlight(lab_id=lab.pk, user=u, learner_id=learner.pk,
-                                         item_id=item.pk),  # fmt: skip
+        lambda u: services.lab_spotlight(
+            lab_id=lab.pk, user=u, learner_id=learner.pk, item_id=item.pk
+        ),
         lambda u: selectors.lab_board(lab=lab, user=u),
-        lambda u: selectors.lab_learner_code(lab=lab, user=u, learner_id=learner.pk,
-                                             item_id=item.pk),  # fmt: skip
+        lambda u: selectors.lab_learner_code(
+            lab=lab, user=u, learner_id=learner.pk, item_id=item.pk
+        ),
         lambda u: selectors.lab_results(lab=lab, user=u),
     ):
         with pytest.raises(NotLabHost):
@@ -275,8 +331,9 @@ def test_the_solution_reaches_learners_only_once_unlocked(lab, host, learners, e
     assert "REFERENCE-SOLUTION" in state["items"][0]["solution"]
 
 
-def test_host_reads_code_and_spotlights_it_without_the_name(lab, host, learners, exercise,
-                                                            fake_sandbox):  # fmt: skip
+def test_host_reads_code_and_spotlights_it_without_the_name(
+    lab, host, learners, exercise, fake_sandbox
+):
     user, learner = learners[0]
     lab_run(lab, user, exercise, WRONG)
     item = selectors.lab_items(lab)[0]
@@ -287,8 +344,7 @@ def test_host_reads_code_and_spotlights_it_without_the_name(lab, host, learners,
     assert spot["code"] == WRONG and "Learner" not in str(spot)
 
 
-def test_results_give_each_learners_best_run_and_time(lab, host, learners, exercise,
-                                                      fake_sandbox):  # fmt: skip
+def test_results_give_each_learners_best_run_and_time(lab, host, learners, exercise, fake_sandbox):
     (alice, _), (bob, _) = learners
     lab_run(lab, alice, exercise, WRONG, mode="submit")
     best = lab_run(lab, alice, exercise, SOLUTION, mode="submit")
@@ -301,8 +357,9 @@ def test_results_give_each_learners_best_run_and_time(lab, host, learners, exerc
     assert results["learner1"]["best_passed"] == 0 and not results["learner1"]["solved"]
 
 
-def test_board_query_count_does_not_grow_with_learners(lab, host, exercise, fake_sandbox,
-                                                       django_assert_max_num_queries):  # fmt: skip
+def test_board_query_count_does_not_grow_with_learners(
+    lab, host, exercise, fake_sandbox, django_assert_max_num_queries
+):
     for i in range(12):
         user = UserFactory()
         services.lab_join(lab_id=lab.pk, user=user)
@@ -315,14 +372,16 @@ def test_board_query_count_does_not_grow_with_learners(lab, host, exercise, fake
         assert len(selectors.lab_results(lab=lab, user=host)) == 12
 
 
-def test_runs_made_outside_the_lab_are_not_on_the_board(lab, host, learners, exercise,
-                                                        fake_sandbox):  # fmt: skip
+def test_runs_made_outside_the_lab_are_not_on_the_board(
+    lab, host, learners, exercise, fake_sandbox
+):
     from apps.exercises import services as exercise_services
 
     user, _ = learners[0]
     with TestCase.captureOnCommitCallbacks(execute=True):
-        run = exercise_services.run_create(user=user, exercise_slug=exercise.slug,
-                                           code=SOLUTION, mode="submit", key=new_key())  # fmt: skip
+        run = exercise_services.run_create(
+            user=user, exercise_slug=exercise.slug, code=SOLUTION, mode="submit", key=new_key()
+        )
     with TestCase.captureOnCommitCallbacks(execute=True):
         exercise_services.run_execute(run_id=run.pk)
     assert Run.objects.get(pk=run.pk).status == "passed"
