@@ -52,7 +52,7 @@ def learner_event(
 def board_event(lab_id: int, *, board_seq: int, event: str, body: dict[str, Any]) -> None:
     """A numbered change of the host's board."""
     text = dumps({"type": "board", "event": event, "seq": board_seq, **body})
-    message = {"type": "lab.board", "seq": board_seq, "text": text}
+    message = {"type": "lab.board", "seq": board_seq, "event": event, "text": text}
     _after_commit(lambda: send_group(host_group(lab_id), message))
 
 
