@@ -500,7 +500,11 @@ seconds) and the error code `throttled`.
     "SORT_OPERATIONS": True,
     "SORT_OPERATION_PARAMETERS": True,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CriterionKindEnum": "apps.matrix.models.CriterionKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "CriterionKindEnum": "apps.matrix.models.CriterionKind",
+        "LabStatusEnum": "apps.labs.models.LabStatus",
+        "StatusEnum": "apps.exercises.models.RunStatus",
+    },
     # ETag/If-None-Match/304 on GET and Retry-After on 429, added to every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -516,6 +520,13 @@ seconds) and the error code `throttled`.
             "description": (
                 "Classes: instructors teach a group a course, with assignments, due dates, "
                 "per-learner overrides and a gradebook."
+            ),
+        },
+        {
+            "name": "labs",
+            "description": (
+                "Live code labs: an instructor runs code exercises for a room, learners run "
+                "their code in it; the results per learner and exercise."
             ),
         },
     ],
