@@ -75,6 +75,7 @@ def lab_output(lab: Lab, slugs: list[str] | None = None) -> dict:
 
 class LabListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema_serializer(component_name="LabStartInput")
     class Input(serializers.Serializer):
@@ -104,7 +105,7 @@ class LabListApi(APIView):
         responses={200: Item(many=True), **error_responses(401, 429)},
     )
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.labs_hosted(user=request.user), request, view=self
         )
