@@ -43,22 +43,22 @@ def test_start_join_and_run_over_rest(host, exercise):
     assert learner.post(f"/api/v1/labs/{code}/join/").status_code == 200
     with TestCase.captureOnCommitCallbacks(execute=True):
         run = learner.post(
-            f"/api/v1/labs/{code}/runs/",
-            {"exercise": exercise.slug, "code": SOLUTION, "mode": "run", "key": "abcdefgh-1"},
+            f"/api/v1/labs/{code}/exercises/{exercise.slug}/runs/",
+            {"code": SOLUTION, "mode": "run", "key": "abcdefgh-1"},
             format="json",
         )
     assert run.status_code == 202, run.content
     assert run.json()["queue_position"] == 1
     busy = learner.post(
-        f"/api/v1/labs/{code}/runs/",
-        {"exercise": exercise.slug, "code": SOLUTION, "mode": "submit"},
+        f"/api/v1/labs/{code}/exercises/{exercise.slug}/runs/",
+        {"code": SOLUTION, "mode": "submit"},
         format="json",
     )
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "run_in_progress"
     outsider = client_for(UserFactory())
     refused = outsider.post(
-        f"/api/v1/labs/{code}/runs/",
-        {"exercise": exercise.slug, "code": SOLUTION, "mode": "run"},
+        f"/api/v1/labs/{code}/exercises/{exercise.slug}/runs/",
+        {"code": SOLUTION, "mode": "run"},
         format="json",
     )
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_lab"
@@ -80,8 +80,8 @@ def test_host_controls_over_rest_and_who_may_use_them(lab, host, learners, exerc
     lab.refresh_from_db()
     assert lab.status == LabStatus.PAUSED
     paused = learner.post(
-        f"/api/v1/labs/{lab.code}/runs/",
-        {"exercise": exercise.slug, "code": SOLUTION, "mode": "run"},
+        f"/api/v1/labs/{lab.code}/exercises/{exercise.slug}/runs/",
+        {"code": SOLUTION, "mode": "run"},
         format="json",
     )
     assert paused.status_code == 409 and paused.json()["error"]["code"] == "lab_paused"

@@ -51,7 +51,7 @@ def test_guests_are_asked_to_log_in_and_learners_join(lab, exercise):
     assert page.status_code == 200
     body = page.content.decode()
     assert 'id="lab-panel"' in body and 'id="exercise-form"' in body
-    assert reverse("api:lab-run-create", args=[lab.code]) in body
+    assert reverse("api:lab-run-create", args=[lab.code, exercise.slug]) in body
     assert "REFERENCE-SOLUTION" not in body and "SECRET-EXPECTATION" not in body
     wrong = client.post(reverse("labs:join"), {"code": "ZZZZZZ"})
     assert wrong.status_code == 404

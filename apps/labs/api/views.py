@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import Pagination
-from apps.core.api.schema import error_responses
+from apps.core.api.schema import error_responses, path_slug
 from apps.core.http import client_ip
 from apps.exercises import selectors as exercise_selectors
 from apps.exercises.api.views import RunCreateInput, RunDetailOutput
@@ -152,10 +152,6 @@ class LabJoinApi(APIView):
 class LabRunCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema_serializer(component_name="LabRunCreateInput")
-    class Input(RunCreateInput):
-        exercise = serializers.SlugField(max_length=100, help_text="One of the lab's exercises.")
-
     @extend_schema_serializer(component_name="LabRun")
     class Output(RunDetailOutput):
         queue_position = serializers.IntegerField(
@@ -171,12 +167,12 @@ class LabRunCreateApi(APIView):
             "`lab_paused`), an ended one too (409 `lab_ended`)."
         ),
         tags=["labs"],
-        parameters=[CODE],
-        request=Input,
+        parameters=[CODE, path_slug("slug", "One of the lab's exercises.", "latency-percentiles")],
+        request=RunCreateInput,
         responses={202: Output, **error_responses(400, 401, 403, 404, 409, 429)},
     )
-    def post(self, request: Request, code: str) -> Response:
-        payload = self.Input(data=request.data)
+    def post(self, request: Request, code: str, slug: str) -> Response:
+        payload = RunCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         lab = selectors.lab_by_code(code=code, active_only=False)
@@ -184,7 +180,7 @@ class LabRunCreateApi(APIView):
             run = services.lab_run_create(
                 lab_id=lab.pk,
                 user=request.user,
-                exercise_slug=data["exercise"],
+                exercise_slug=slug,
                 code=data["code"],
                 mode=data["mode"],
                 key=data.get("key") or uuid.uuid4().hex,
