@@ -200,6 +200,7 @@ class HostConsumer(LabConsumer):
                 await self.send_board()
 
     def _board(self) -> dict[str, Any]:
+        services.lab_catch_up(lab_id=self.lab_id)
         lab = Lab.objects.get(pk=self.lab_id)
         return selectors.lab_board(lab=lab, user=self.scope["user"])
 

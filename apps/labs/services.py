@@ -280,6 +280,7 @@ def lab_run_create(
         user=user, exercise_slug=exercise_slug, code=code, mode=mode, key=key
     )
     LabRun.objects.create(lab=lab, learner=learner, item=item, run=run)
+    board_seq = _bump_board(lab.pk)  # the lab's row first, as everywhere (no deadlock)
     LabProgress.objects.filter(learner=learner, item=item).update(
         runs=F("runs") + 1,
         last_run=run,
@@ -287,7 +288,6 @@ def lab_run_create(
         last_status=run.status,
         version=F("version") + 1,
     )
-    board_seq = _bump_board(lab.pk)
     events.board_event(
         lab.pk,
         board_seq=board_seq,
@@ -401,6 +401,7 @@ def lab_run_record(*, run_id: int) -> LabProgress | None:
         return None
     link.recorded = True
     link.save(update_fields=["recorded"])
+    board_seq = _bump_board(link.lab_id)  # the lab's row before the learner's (no deadlock)
     row = (
         LabProgress.objects.select_for_update()
         .filter(learner_id=link.learner_id, item_id=link.item_id)
@@ -431,7 +432,6 @@ def lab_run_record(*, run_id: int) -> LabProgress | None:
         failures = []
     row.version += 1
     row.save()
-    board_seq = _bump_board(link.lab_id)
     row.learner = LabLearner.objects.select_related("user").get(pk=link.learner_id)
     line = selectors.progress_row(
         link.lab, row, now=now, total=len(selectors.test_groups(link.item))
@@ -448,6 +448,20 @@ def lab_run_record(*, run_id: int) -> LabProgress | None:
         },
     )
     return row
+
+
+def lab_catch_up(*, lab_id: int) -> int:
+    """Record the lab's finished runs that were not counted yet (their process stopped
+    between the run's commit and its signal): called before each board snapshot, so no
+    result is lost for good. One query when there is nothing to do."""
+    pending = list(
+        LabRun.objects.filter(lab_id=lab_id, recorded=False)
+        .exclude(run__status__in=IN_FLIGHT)
+        .values_list("run_id", flat=True)[:100]
+    )
+    for run_id in pending:
+        lab_run_record(run_id=run_id)
+    return len(pending)
 
 
 # --------------------------------------------------------------------------- host actions

@@ -386,3 +386,18 @@ def test_runs_made_outside_the_lab_are_not_on_the_board(
         exercise_services.run_execute(run_id=run.pk)
     assert Run.objects.get(pk=run.pk).status == "passed"
     assert board(lab, host)["items"][0]["rows"][0]["runs"] == 0
+
+
+def test_catch_up_records_finished_runs_whose_signal_was_lost(lab, host, learners, exercise,
+                                                              fake_sandbox):  # fmt: skip
+    from apps.exercises import services as exercise_services
+
+    user, _ = learners[0]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
+                                      code=SOLUTION, mode="submit", key=new_key())  # fmt: skip
+    exercise_services.run_execute(run_id=run.pk)  # its after-commit signal never runs here
+    assert not LabRun.objects.get(run=run).recorded
+    assert services.lab_catch_up(lab_id=lab.pk) == 1
+    assert board(lab, host)["items"][0]["summary"]["full_pass"] == 1
+    assert services.lab_catch_up(lab_id=lab.pk) == 0
