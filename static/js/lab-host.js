@@ -30,6 +30,8 @@
 
   var board = null;
   var lastSeq = -1;
+  var ahead = {}; // seq -> frame received past a missing one
+  var gapTimer = null;
   var syncing = false;
   var socket = null;
   var retries = 0;
@@ -341,6 +343,10 @@
       board = frame.board;
       lastSeq = frame.seq;
       syncing = false;
+      Object.keys(ahead).forEach(function (seq) { // newer than the snapshot: keep them
+        if (Number(seq) > lastSeq) { applyBoardFrame(ahead[seq]); } else { delete ahead[seq]; }
+      });
+      while (ahead[lastSeq + 1]) { delete ahead[lastSeq + 1]; lastSeq++; }
       clockBase = Date.now();
       if (itemId === null && board.items.length) { itemId = board.items[0].id; }
       render();
@@ -359,16 +365,25 @@
       return;
     }
     if (frame.type !== "board" || !board) { return; }
-    if (frame.seq <= lastSeq) { return; }
-    if (frame.seq > lastSeq + 1) {
-      if (!syncing) { syncing = true; send({ type: "sync" }); }
-      return;
+    if (frame.seq <= lastSeq || ahead[frame.seq]) { return; }
+    // Lines from several processes may arrive out of order: each is applied at once (a
+    // learner's line carries its version), and a number still missing a second later
+    // means a lost frame: the whole board is asked for again.
+    ahead[frame.seq] = frame;
+    applyBoardFrame(frame);
+    while (ahead[lastSeq + 1]) { delete ahead[lastSeq + 1]; lastSeq++; }
+    if (Object.keys(ahead).length && !gapTimer) {
+      gapTimer = setTimeout(function () {
+        gapTimer = null;
+        if (Object.keys(ahead).length && !syncing) { syncing = true; send({ type: "sync" }); }
+      }, 1000);
     }
-    lastSeq = frame.seq;
+    render();
+  }
+  function applyBoardFrame(frame) {
     if (frame.event === "learner") {
       applyRows(frame.rows || []);
       applyFailures(frame.failures);
-      render();
     }
   }
 
