@@ -50,6 +50,7 @@ import signal
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,8 +329,13 @@ def summarise(records: list[LabRunRecord], board: Board, facts: dict[str, Any], 
         elif finished:
             to_board.append((seen - finished) * 1000)
     made = [r for r in records if r.run_id is not None]
+    per_learner = Counter(r.learner for r in made)
     return {
         "runs_made": len(made),
+        "runs_per_learner": {  # fairness: nobody's runs crowd out another's
+            "min": min(per_learner.values(), default=0),
+            "max": max(per_learner.values(), default=0),
+        },
         "errors": sum(1 for r in records if r.error),
         "error_samples": sorted({r.error[:120] for r in records if r.error})[:5],
         "queue_wait_ms": eb.pct(waits),
@@ -369,6 +375,8 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"{label:40} {eb.fmt(p['p50']):>7} ms {eb.fmt(p['p99']):>6} ms {p['n']:>6}")
     print(f"runs per minute: {s['runs_per_minute']}; queue place at POST p50/max "
           f"{s['queue_place_at_post']['p50']}/{s['queue_place_at_post']['max']}")  # fmt: skip
+    spread = s["runs_per_learner"]
+    print(f"runs per learner min/max: {spread['min']}/{spread['max']}")
     print(f"board: {s['board']}; lost: {s['lost']}")
 
 
