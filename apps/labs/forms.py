@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from apps.labs.models import CODE_LENGTH, DEFAULT_STUCK_FAILURES, DEFAULT_STUCK_MINUTES
@@ -44,6 +46,22 @@ class StartForm(forms.Form):
         max_value=50,
         initial=DEFAULT_STUCK_FAILURES,
     )
+
+    classroom = forms.TypedChoiceField(
+        label="For a class (optional)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Only the class's members may join; leave empty for anyone signed in.",
+    )
+
+    def __init__(self, *args: Any, classes: list[tuple[int, str]] | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        field = self.fields["classroom"]
+        field.choices = [("", "Anyone with the code"), *(classes or [])]  # type: ignore[attr-defined]
+        if not classes:
+            field.widget = forms.HiddenInput()
 
     def clean_exercises(self) -> list[str]:
         raw = self.cleaned_data["exercises"].replace(",", "\n")

@@ -40,6 +40,14 @@ class Lab(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_labs"
     )
     title = models.CharField(max_length=200)
+    classroom = models.ForeignKey(
+        "classes.Classroom",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="labs",
+        help_text="When set, only the class's members may join.",
+    )
     status = models.CharField(max_length=10, choices=LabStatus.choices, default=LabStatus.RUNNING)
     stuck_minutes = models.PositiveSmallIntegerField(
         default=DEFAULT_STUCK_MINUTES,

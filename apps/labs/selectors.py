@@ -45,7 +45,7 @@ def normalise_code(code: str) -> str:
 
 
 def lab_by_code(*, code: str, active_only: bool = True) -> Lab:
-    rows = Lab.objects.select_related("host").filter(code=normalise_code(code))
+    rows = Lab.objects.select_related("host", "classroom").filter(code=normalise_code(code))
     if active_only:
         rows = rows.filter(status__in=ACTIVE_STATUSES)
     lab = rows.order_by("-created_at", "-id").first()

@@ -29,6 +29,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.classes import selectors as class_selectors
+from apps.classes.models import Membership as ClassMembership
 from apps.core import ratelimit
 from apps.exercises import selectors as exercise_selectors
 from apps.exercises import services as exercise_services
@@ -120,10 +122,16 @@ def lab_create(
     title: str = "",
     stuck_minutes: int | None = None,
     stuck_failures: int | None = None,
+    class_id: int | None = None,
 ) -> Lab:
-    """A running lab of one exercise or an ordered set, with a fresh join code."""
+    """A running lab of one exercise or an ordered set, with a fresh join code; for one
+    of the host's classes (its instructors and teaching assistants), only that class's
+    members may join."""
     if not getattr(host, "is_authenticated", False):
         raise GuestsRefused("Log in to host a code lab.")
+    classroom = None
+    if class_id is not None:
+        classroom = class_selectors.class_for_staff(user=host, classroom_id=class_id).classroom
     slugs = [str(s).strip() for s in exercise_slugs if str(s).strip()]
     if not slugs:
         raise InvalidLab("Choose at least one exercise.", extra={"exercises": ["Empty."]})
@@ -162,6 +170,7 @@ def lab_create(
                     code=_new_code(),
                     host=host,
                     title=name,
+                    classroom=classroom,
                     stuck_minutes=int(minutes),
                     stuck_failures=int(failures),
                     started_at=timezone.now(),
@@ -206,6 +215,12 @@ def lab_join(*, lab_id: int, user: Any) -> LabLearner:
         return existing
     if lab.status == LabStatus.ENDED:
         raise LabEnded("This code lab has ended.")
+    if lab.classroom_id is not None and not selectors.can_host(lab, user):
+        member = ClassMembership.objects.filter(
+            classroom_id=lab.classroom_id, user=user, removed_at__isnull=True
+        ).exists()
+        if not member:
+            raise NotInLab("This code lab is for the members of a class you are not in.")
     try:
         with transaction.atomic():
             learner = LabLearner.objects.create(lab=lab, user=user)

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.classes import selectors as class_selectors
+from apps.classes.models import STAFF_ROLES
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.http import client_ip
 from apps.core.spreadsheet import safe_cell
@@ -55,6 +57,20 @@ def _hosted_or_403(request: HttpRequest, code: str) -> Lab:
     return lab
 
 
+def _classes(request: HttpRequest) -> list[tuple[int, str]]:
+    """The classes the user may run a lab for (as their instructor or assistant)."""
+    return [
+        (classroom.pk, str(classroom.name))
+        for classroom, role in class_selectors.classes_for_user(user=request.user)
+        if role in STAFF_ROLES
+    ]
+
+
+def _start_form(request: HttpRequest, data: Any = None, initial: Any = None) -> StartForm:
+    classes = _classes(request) if request.user.is_authenticated else []
+    return StartForm(data, initial=initial, classes=classes)
+
+
 def _index(request: HttpRequest, *, join: JoinForm, start: StartForm, status: int = 200) -> Any:
     context: dict[str, Any] = {"join_form": join, "start_form": start}
     if request.user.is_authenticated:
@@ -67,7 +83,7 @@ def index(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("exercise"):
         initial["exercises"] = request.GET["exercise"][:100]
-    return _index(request, join=JoinForm(), start=StartForm(initial=initial))
+    return _index(request, join=JoinForm(), start=_start_form(request, initial=initial))
 
 
 @login_required
@@ -75,13 +91,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST)
     if not form.is_valid():
-        return _index(request, join=form, start=StartForm(), status=400)
+        return _index(request, join=form, start=_start_form(request), status=400)
     try:
         lab = services.lab_for_code(code=form.cleaned_data["code"], address=client_ip(request))
         services.lab_join(lab_id=lab.pk, user=request.user)
     except ApplicationError as exc:
         form.add_error("code", exc.message)
-        return _index(request, join=form, start=StartForm(), status=exc.status)
+        return _index(request, join=form, start=_start_form(request), status=exc.status)
     return redirect("labs:play", code=lab.code)
 
 
@@ -99,7 +115,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
-    form = StartForm(request.POST)
+    form = _start_form(request, request.POST)
     if not form.is_valid():
         return _index(request, join=JoinForm(), start=form, status=400)
     try:
@@ -109,6 +125,7 @@ def create(request: HttpRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             stuck_minutes=form.cleaned_data["stuck_minutes"],
             stuck_failures=form.cleaned_data["stuck_failures"],
+            class_id=form.cleaned_data.get("classroom"),
         )
     except ApplicationError as exc:
         form.add_error("exercises", exc.message)

@@ -13,6 +13,7 @@ from apps.exercises import services as exercise_services
 from apps.exercises.models import Run
 from apps.labs import services
 from apps.labs.models import Lab
+from tests.classes import conftest as class_fixtures
 from tests.exercises import conftest as exercise_fixtures
 from tests.exercises.conftest import SOLUTION, STARTER, WRONG, FakeSandbox, make_exercise
 from tests.factories import UserFactory
@@ -23,6 +24,7 @@ __all__ = ["SOLUTION", "STARTER", "WRONG", "FakeSandbox", "make_exercise"]
 exercise = exercise_fixtures.exercise
 fake_sandbox = exercise_fixtures.fake_sandbox
 dispatched = exercise_fixtures.dispatched
+world = class_fixtures.world  # a class with an instructor, a TA, a learner and an outsider
 
 _keys = itertools.count(1)
 

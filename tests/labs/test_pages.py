@@ -100,3 +100,25 @@ def test_ended_labs_send_the_host_to_the_results(lab, host):
     services.lab_end(lab_id=lab.pk, user=host)
     response = client_for(host).get(reverse("labs:host", args=[lab.code]))
     assert response.status_code == 302 and response.url == reverse("labs:results", args=[lab.code])
+
+
+def test_an_instructor_starts_a_lab_for_a_class(world):
+    client = client_for(world.instructor)
+    page = client.get(reverse("labs:index"))
+    assert "Backend 101" in page.content.decode()
+    response = client.post(
+        reverse("labs:create"),
+        {"exercises": world.exercise.slug, "stuck_minutes": 5, "stuck_failures": 3,
+         "classroom": world.classroom.pk},
+    )  # fmt: skip
+    lab = Lab.objects.get()
+    assert response.status_code == 302 and lab.classroom_id == world.classroom.pk
+    outsider = client_for(world.outsider)
+    refused = outsider.post(reverse("labs:join"), {"code": lab.code})
+    assert refused.status_code == 403 and b"members of a class" in refused.content
+    foreign = client_for(world.outsider).post(
+        reverse("labs:create"),
+        {"exercises": world.exercise.slug, "stuck_minutes": 5, "stuck_failures": 3,
+         "classroom": world.classroom.pk},
+    )  # fmt: skip
+    assert foreign.status_code == 400  # not one of the choices offered

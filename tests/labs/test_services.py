@@ -401,3 +401,21 @@ def test_catch_up_records_finished_runs_whose_signal_was_lost(lab, host, learner
     assert services.lab_catch_up(lab_id=lab.pk) == 1
     assert board(lab, host)["items"][0]["summary"]["full_pass"] == 1
     assert services.lab_catch_up(lab_id=lab.pk) == 0
+
+
+def test_a_lab_for_a_class_takes_its_members_only(world, host):
+    from apps.classes.errors import ClassNotFound
+
+    lab = services.lab_create(host=world.instructor, exercise_slugs=[world.exercise.slug],
+                              class_id=world.classroom.pk)  # fmt: skip
+    assert lab.classroom_id == world.classroom.pk
+    assert services.lab_join(lab_id=lab.pk, user=world.learner).user_id == world.learner.pk
+    services.lab_join(lab_id=lab.pk, user=world.ta)  # staff of the class are members too
+    with pytest.raises(NotInLab):
+        services.lab_join(lab_id=lab.pk, user=world.outsider)
+    with pytest.raises(ClassNotFound):  # only the class's staff run labs for it
+        services.lab_create(host=world.learner, exercise_slugs=[world.exercise.slug],
+                            class_id=world.classroom.pk)  # fmt: skip
+    with pytest.raises(ClassNotFound):
+        services.lab_create(host=host, exercise_slugs=[world.exercise.slug],
+                            class_id=world.classroom.pk)  # fmt: skip

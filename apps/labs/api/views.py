@@ -50,6 +50,7 @@ class LabOutput(serializers.Serializer):
     exercises = serializers.ListField(child=serializers.CharField(), help_text="In order.")
     stuck_minutes = serializers.IntegerField()
     stuck_failures = serializers.IntegerField()
+    class_id = serializers.IntegerField(allow_null=True, help_text="Only its members may join.")
     elapsed_seconds = serializers.IntegerField(help_text="Running time, pauses left out.")
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -66,6 +67,7 @@ def lab_output(lab: Lab, slugs: list[str] | None = None) -> dict:
         "exercises": slugs,
         "stuck_minutes": lab.stuck_minutes,
         "stuck_failures": lab.stuck_failures,
+        "class_id": lab.classroom_id,
         "elapsed_seconds": selectors.elapsed_seconds(lab),
         "started_at": lab.started_at,
         "ended_at": lab.ended_at,
@@ -88,6 +90,12 @@ class LabListApi(APIView):
         title = serializers.CharField(max_length=200, required=False, allow_blank=True)
         stuck_minutes = serializers.IntegerField(min_value=1, max_value=120, required=False)
         stuck_failures = serializers.IntegerField(min_value=2, max_value=50, required=False)
+        class_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            allow_null=True,
+            help_text="One of your classes (as instructor or assistant): only its members join.",
+        )
 
     @extend_schema_serializer(component_name="HostedLab")
     class Item(serializers.Serializer):
@@ -116,7 +124,7 @@ class LabListApi(APIView):
         summary="Start a code lab of one exercise or an ordered set",
         tags=["labs"],
         request=Input,
-        responses={201: LabOutput, **error_responses(400, 401, 404, 429)},
+        responses={201: LabOutput, **error_responses(400, 401, 403, 404, 429)},
     )
     def post(self, request: Request) -> Response:
         payload = self.Input(data=request.data)
@@ -128,6 +136,7 @@ class LabListApi(APIView):
             title=data.get("title", ""),
             stuck_minutes=data.get("stuck_minutes"),
             stuck_failures=data.get("stuck_failures"),
+            class_id=data.get("class_id"),
         )
         return Response(lab_output(lab), status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ class LabStart(BaseMutation):
         title = graphene.String()
         stuck_minutes = graphene.Int()
         stuck_failures = graphene.Int()
+        class_id = graphene.Int(description="One of your classes: only its members join.")
 
     lab = graphene.Field(types.Lab, required=True)
 
@@ -35,6 +36,7 @@ class LabStart(BaseMutation):
         title: str | None = None,
         stuck_minutes: int | None = None,
         stuck_failures: int | None = None,
+        class_id: int | None = None,
     ) -> Any:
         lab = services.lab_create(
             host=info.context.user,
@@ -42,6 +44,7 @@ class LabStart(BaseMutation):
             title=title or "",
             stuck_minutes=stuck_minutes,
             stuck_failures=stuck_failures,
+            class_id=class_id,
         )
         return cls(lab=lab_output(lab))
 

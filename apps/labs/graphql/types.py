@@ -12,6 +12,7 @@ class Lab(graphene.ObjectType):
     exercises = graphene.List(graphene.NonNull(graphene.String), required=True)
     stuck_minutes = graphene.Int(required=True)
     stuck_failures = graphene.Int(required=True)
+    class_id = graphene.Int()
     elapsed_seconds = graphene.Int(required=True)
     started_at = graphene.DateTime(required=True)
     ended_at = graphene.DateTime()
