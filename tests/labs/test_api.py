@@ -142,3 +142,29 @@ def test_graphql_mutations_call_the_same_services(host, exercise, learners):
     assert unlocked["data"]["lab_solution_unlock"]["lab"]["code"] == code
     ended = gql(api, CONTROL, {"code": code, "action": "end"})
     assert ended["data"]["lab_control"]["lab"]["status"] == "ended"
+
+
+def test_lists_run_a_constant_number_of_queries(host, exercise, django_assert_max_num_queries):
+    for _ in range(4):
+        lab = services.lab_create(host=host, exercise_slugs=[exercise.slug])
+        for _ in range(3):
+            services.lab_join(lab_id=lab.pk, user=UserFactory())
+        services.lab_end(lab_id=lab.pk, user=host)
+    api = client_for(host)
+    with django_assert_max_num_queries(8):
+        rest = api.get("/api/v1/labs/").json()
+    with django_assert_max_num_queries(8):
+        graph = gql(api, "{ labs_hosted { code learners status } }")
+    assert rest["count"] == 4 and [r["learners"] for r in rest["results"]] == [3, 3, 3, 3]
+    assert [r["code"] for r in graph["data"]["labs_hosted"]] == [r["code"] for r in rest["results"]]
+
+
+def test_admin_lists_labs_and_ends_them_through_the_service(client, lab, learners):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/labs/lab/")
+    assert page.status_code == 200 and lab.code in page.content.decode()
+    assert client.get(f"/admin/labs/lab/{lab.pk}/change/").status_code == 200
+    client.post("/admin/labs/lab/", {"action": "end_labs", "_selected_action": [lab.pk]})
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.ENDED and lab.ended_at is not None
