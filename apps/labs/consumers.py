@@ -24,7 +24,7 @@ Close codes: 4401 not signed in, 4403 not a learner of the lab / not its host,
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -35,6 +35,8 @@ from apps.core.ws import JsonConsumer, MessageError, require_str
 from apps.labs import events, selectors, services
 from apps.labs.errors import LabNotFound
 from apps.labs.models import Lab, LabLearner
+
+logger = logging.getLogger(__name__)
 
 SNAPSHOT_SECONDS = 5.0
 DEBOUNCE = 0.25
@@ -196,8 +198,12 @@ class HostConsumer(LabConsumer):
         left behind and moves the clocks (minutes since progress, stuck)."""
         while True:
             await asyncio.sleep(SNAPSHOT_SECONDS)
-            with contextlib.suppress(Exception):
+            try:
                 await self.send_board()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next tick tries again; the socket stays open
+                logger.exception("lab %s: the board snapshot failed", self.lab_id)
 
     def _board(self) -> dict[str, Any]:
         services.lab_catch_up(lab_id=self.lab_id)

@@ -33,5 +33,9 @@ class HostingLimited(RateLimited):
     pass
 
 
+class JoinLimited(RateLimited):
+    code = "too_many_join_attempts"
+
+
 class InvalidLab(ApplicationError):
     pass

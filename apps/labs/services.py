@@ -41,6 +41,7 @@ from apps.labs.errors import (
     GuestsRefused,
     HostingLimited,
     InvalidLab,
+    JoinLimited,
     LabEnded,
     LabNotFound,
     LabPaused,
@@ -190,7 +191,7 @@ def lab_for_code(*, code: str, address: str) -> Lab:
     """The running lab with this code; wrong guesses count towards a rate limit."""
     verdict = ratelimit.peek(JOIN_LIMIT, address)
     if not verdict.allowed:
-        raise HostingLimited(
+        raise JoinLimited(
             "Too many wrong join codes from your network; wait a few minutes.",
             extra={"retry_after": verdict.retry_after},
         )

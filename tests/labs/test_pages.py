@@ -122,3 +122,11 @@ def test_an_instructor_starts_a_lab_for_a_class(world):
          "classroom": world.classroom.pk},
     )  # fmt: skip
     assert foreign.status_code == 400  # not one of the choices offered
+
+
+def test_wrong_join_codes_are_rate_limited(lab):
+    client = client_for(UserFactory())
+    for _ in range(services.JOIN_LIMIT.limit):
+        assert client.post(reverse("labs:join"), {"code": "ZZZZZZ"}).status_code == 404
+    limited = client.post(reverse("labs:join"), {"code": lab.code})
+    assert limited.status_code == 429 and b"Too many wrong join codes" in limited.content
