@@ -75,6 +75,11 @@ def _index(request: HttpRequest, *, join: JoinForm, start: StartForm, status: in
     context: dict[str, Any] = {"join_form": join, "start_form": start}
     if request.user.is_authenticated:
         context["hosted"] = list(selectors.labs_hosted(user=request.user)[:RECENT_HOSTED])
+        context["exercises"] = list(
+            exercise_selectors.exercise_list_published(user=request.user).values_list(
+                "slug", "title"
+            )
+        )
     return render(request, "labs/index.html", context, status=status)
 
 
