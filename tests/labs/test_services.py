@@ -419,3 +419,22 @@ def test_a_lab_for_a_class_takes_its_members_only(world, host):
     with pytest.raises(ClassNotFound):
         services.lab_create(host=host, exercise_slugs=[world.exercise.slug],
                             class_id=world.classroom.pk)  # fmt: skip
+
+
+def test_submitting_again_and_again_goes_to_the_back_of_the_queue(lab, learners, exercise,
+                                                                  fake_sandbox):  # fmt: skip
+    from apps.exercises import services as exercise_services
+
+    (alice, a), (bob, b) = learners
+
+    def queue(user):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
+                                           code=SOLUTION, mode="run", key=new_key())  # fmt: skip
+
+    first = queue(alice)
+    queue(bob)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        exercise_services.run_execute(run_id=first.pk)  # Alice's turn comes and goes
+    queue(alice)  # straight away again: behind Bob, who was waiting
+    assert selectors.queue_positions(lab_id=lab.pk) == {lab.pk: {b.pk: 1, a.pk: 2}}
