@@ -249,6 +249,10 @@ EXERCISES_ALLOW_UNSANDBOXED = env_bool("EXERCISES_ALLOW_UNSANDBOXED", False)
 if PRODUCTION and EXERCISES_ALLOW_UNSANDBOXED:
     raise ConfigurationError("EXERCISES_ALLOW_UNSANDBOXED must be off when DJANGO_ENV=production")
 
+# Code labs: learners' places in the sandbox queue are sent at most this often per process
+# (milliseconds; every run that starts moves the queue). 0 sends each move at once.
+LABS_QUEUE_BROADCAST_MS = env_int("LABS_QUEUE_BROADCAST_MS", 500)
+
 # bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
 # under /bench/floor/. Off everywhere else.
 BENCH_FLOOR_VIEWS = env_bool("BENCH_FLOOR_VIEWS", False)

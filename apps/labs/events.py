@@ -11,17 +11,25 @@ consumers pass on only its ``seq`` (an empty ``skip`` frame), so every learner s
 unbroken sequence and nobody else reads the hint. Queue places are not numbered: each
 frame replaces the last.
 
-Frames are serialised once here and passed to consumers as text.
+Frames are serialised once here and passed to consumers as text. Queue places are
+coalesced per process (``queue_changed``): every run that starts anywhere moves the queue.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 
 from apps.exercises.events import send_group
+
+logger = logging.getLogger(__name__)
 
 
 def group(lab_id: int) -> str:
@@ -54,6 +62,46 @@ def board_event(lab_id: int, *, board_seq: int, event: str, body: dict[str, Any]
     text = dumps({"type": "board", "event": event, "seq": board_seq, **body})
     message = {"type": "lab.board", "seq": board_seq, "event": event, "text": text}
     _after_commit(lambda: send_group(host_group(lab_id), message))
+
+
+_queue_lock = threading.Lock()
+_queue_last = 0.0
+_queue_timer: threading.Timer | None = None
+
+
+def queue_changed(compute: Callable[[], dict[int, dict[int, int]]]) -> None:
+    """The sandbox queue moved: send learners their places, at most once every
+    ``LABS_QUEUE_BROADCAST_MS`` per process (each run that starts anywhere moves it, a
+    few times a second under load). A move inside the interval is sent at its end, the
+    places computed then, so the last one is never dropped. Called after commit."""
+    global _queue_last, _queue_timer  # noqa: PLW0603
+    interval = max(settings.LABS_QUEUE_BROADCAST_MS, 0) / 1000
+    now = time.monotonic()
+    with _queue_lock:
+        if _queue_timer is not None:
+            return  # a send is already due: it will read the places then
+        wait = _queue_last + interval - now
+        if wait > 0:
+            _queue_timer = threading.Timer(wait, _send_places_later, args=(compute,))
+            _queue_timer.daemon = True  # never keeps a worker or a command alive
+            _queue_timer.start()
+            return
+        _queue_last = now
+    queue_moved(compute())
+
+
+def _send_places_later(compute: Callable[[], dict[int, dict[int, int]]]) -> None:
+    global _queue_last, _queue_timer  # noqa: PLW0603
+    with _queue_lock:
+        _queue_timer = None
+        _queue_last = time.monotonic()
+    close_old_connections()
+    try:
+        queue_moved(compute())
+    except Exception:
+        logger.exception("sending queue places failed")
+    finally:
+        close_old_connections()
 
 
 def queue_moved(positions: dict[int, dict[int, int]]) -> None:

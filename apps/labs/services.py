@@ -310,18 +310,22 @@ def lab_run_create(
         event="learner",
         body={"rows": _rows_for(lab, learner, item.pk)},
     )
-    transaction.on_commit(lambda: events.queue_moved(selectors.queue_positions(lab_id=lab.pk)))
+    transaction.on_commit(lambda: events.queue_changed(selectors.queue_positions))
     return run
 
 
 def lab_queue_moved(*, run_id: int) -> None:
     """A run started: tell every lab with queued runs its learners' new places (one
-    query, whatever the number of labs and learners)."""
-    positions = selectors.queue_positions()
+    query, whatever the number of labs and learners; coalesced per process)."""
     started = LabRun.objects.filter(run_id=run_id).values_list("lab_id", flat=True).first()
-    if started is not None:
-        positions.setdefault(started, {})
-    events.queue_moved(positions)
+
+    def places() -> dict[int, dict[int, int]]:
+        positions = selectors.queue_positions()
+        if started is not None:
+            positions.setdefault(started, {})  # its learners' places changed too
+        return positions
+
+    events.queue_changed(places)
 
 
 def failure_signature(message: str) -> tuple[str, str]:

@@ -64,3 +64,9 @@ def lab_run(lab: Lab, user: Any, exercise: Any, code: str, mode: str = "run") ->
         exercise_services.run_execute(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+@pytest.fixture(autouse=True)
+def _queue_places_at_once(settings):
+    """Queue places are sent at each move in these tests (no timer thread)."""
+    settings.LABS_QUEUE_BROADCAST_MS = 0

@@ -438,3 +438,28 @@ def test_submitting_again_and_again_goes_to_the_back_of_the_queue(lab, learners,
         exercise_services.run_execute(run_id=first.pk)  # Alice's turn comes and goes
     queue(alice)  # straight away again: behind Bob, who was waiting
     assert selectors.queue_positions(lab_id=lab.pk) == {lab.pk: {b.pk: 1, a.pk: 2}}
+
+
+def test_queue_places_are_coalesced_with_the_last_move_sent(settings, monkeypatch):
+    import threading
+    import time
+
+    from apps.labs import events
+
+    settings.LABS_QUEUE_BROADCAST_MS = 200
+    sent: list[dict] = []
+    done = threading.Event()
+
+    def record(positions):
+        sent.append(positions)
+        if len(sent) == 2:
+            done.set()
+
+    monkeypatch.setattr(events, "queue_moved", record)
+    monkeypatch.setattr(events, "_queue_last", 0.0)
+    moves = iter(range(1, 100))
+    for _ in range(5):  # five moves in a burst: one send now, one at the interval's end
+        events.queue_changed(lambda: {1: {1: next(moves)}})
+    assert done.wait(2)
+    time.sleep(0.3)
+    assert sent == [{1: {1: 1}}, {1: {1: 2}}]  # the trailing send computed its places late
