@@ -14,6 +14,8 @@ is raised as there (``EXERCISES_RUN_LIMIT``; the check still runs).
 In this process: a host and ``--learners`` learner accounts (tokens, browser sessions),
 a lab of ``--exercise`` started and joined through the services. Then, for ``--seconds``:
 
+* every learner's lab panel: ``/ws/labs/<code>/`` open throughout (queue places arrive
+  there, coalesced: ``LABS_QUEUE_BROADCAST_MS``);
 * the host's board: one websocket ``/ws/labs/<code>/host/`` (session cookie, Origin),
   following ``seq`` as the page does (a gap is counted and repaired with ``sync``); every
   ``board`` frame's learner lines are kept with their arrival time;
@@ -33,7 +35,8 @@ Measures (nearest-rank percentiles):
 * runs per minute finished during the window; the queue place the POST answered;
 * nothing lost: every finished lab run is recorded on the board (``LabRun.recorded``), the
   board's run counts add up to the runs made, and every run's final line reached the
-  host's socket (else it is counted as repaired by a snapshot).
+  host's board, as a line or in a snapshot (a snapshot read after a line's commit may reach
+  the socket before the line itself).
 
 Results: a table on stdout and ``var/bench/labs-<timestamp>.json``; servers' logs next to it.
 """
@@ -88,6 +91,7 @@ class Board:
     snapshots: int = 0
     gaps: int = 0
     seen: dict[int, float] = field(default_factory=dict)  # run id -> arrival (epoch s)
+    panel_frames: Counter[str] = field(default_factory=Counter)  # learners' lab sockets
 
 
 def make_host() -> tuple[str, str]:
@@ -152,6 +156,10 @@ async def follow_board(
             frame = json.loads(raw)
             if frame.get("type") == "board_state":
                 board.snapshots += 1
+                for item in frame["board"]["items"]:  # a line can reach the board this way
+                    for row in item["rows"]:
+                        if row.get("last_run") and row.get("last_status") in FINISHED:
+                            board.seen.setdefault(int(row["last_run"]), now)
                 last = max(last, frame["seq"])
                 for seq in [s for s in ahead if s <= last]:
                     del ahead[seq]
@@ -163,8 +171,11 @@ async def follow_board(
                 continue
             board.frames += 1
             seq = frame["seq"]
+            for row in frame.get("rows") or []:
+                if row.get("last_run") and row.get("last_status") in FINISHED:
+                    board.seen.setdefault(int(row["last_run"]), now)
             if seq <= last or seq in ahead:
-                continue
+                continue  # already in the board (a snapshot may overtake a line)
             ahead[seq] = now  # applied at once, as the page does; gaps wait a second
             while last + 1 in ahead:
                 del ahead[last + 1]
@@ -173,9 +184,26 @@ async def follow_board(
                 board.gaps += 1
                 ahead.clear()
                 await ws.send(json.dumps({"type": "sync"}))
-            for row in frame.get("rows") or []:
-                if row.get("last_run") and row.get("last_status") in FINISHED:
-                    board.seen.setdefault(int(row["last_run"]), now)
+
+
+async def learner_panel(base: str, code: str, learner: eb.Learner, counts: Counter[str],
+                        stop: asyncio.Event) -> None:  # fmt: skip
+    """The learner's lab panel: ``/ws/labs/<code>/``, open for the whole room, counting the
+    frames it gets (queue places, events)."""
+    from websockets.asyncio.client import connect
+
+    ws_base = "ws" + base[len("http") :]
+    async with connect(
+        f"{ws_base}/ws/labs/{code}/",
+        origin=base,  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"sessionid={learner.session}"},
+    ) as ws:
+        while not stop.is_set():
+            try:
+                raw = await asyncio.wait_for(ws.recv(), 0.5)
+            except TimeoutError:
+                continue
+            counts[json.loads(raw).get("type", "?")] += 1
 
 
 async def one_run(http: Any, base: str, code: str, slug: str, learner: eb.Learner, mode: str,
@@ -249,7 +277,11 @@ async def room(args: argparse.Namespace, base: str, code: str, slug: str, soluti
     records: list[LabRunRecord] = []
     http = httpx.AsyncClient(base_url=base, timeout=args.timeout)
     watcher = asyncio.create_task(follow_board(base, code, host_session, board, stop))
-    await asyncio.sleep(1.0)  # the first snapshot
+    panels = [
+        asyncio.create_task(learner_panel(base, code, learner, board.panel_frames, stop))
+        for learner in learners
+    ]
+    await asyncio.sleep(1.0)  # the first snapshot, every panel's state
     start = time.time()
     end = start + args.seconds
     rng = random.Random(args.seed)
@@ -282,6 +314,7 @@ async def room(args: argparse.Namespace, base: str, code: str, slug: str, soluti
         shower.cancel()
         stop.set()
         await watcher
+        await asyncio.gather(*panels, return_exceptions=True)
         await http.aclose()
     eb.progress_clear()
     return records, board, start, end
@@ -349,11 +382,12 @@ def summarise(records: list[LabRunRecord], board: Board, facts: dict[str, Any], 
             "snapshots": board.snapshots,
             "seq_gaps_repaired": board.gaps,
         },
+        "learner_panels": dict(board.panel_frames),
         "lost": {
             "finished_runs_not_recorded": facts["unrecorded"],
             "board_run_count": facts["board_run_total"],
             "lab_runs": facts["lab_runs"],
-            "final_lines_not_seen_on_the_socket": missing_on_board,
+            "final_lines_never_on_the_board": missing_on_board,
         },
     }
 
@@ -378,6 +412,7 @@ def print_report(result: dict[str, Any]) -> None:
     spread = s["runs_per_learner"]
     print(f"runs per learner min/max: {spread['min']}/{spread['max']}")
     print(f"board: {s['board']}; lost: {s['lost']}")
+    print(f"frames on the learners' lab sockets: {s['learner_panels']}")
 
 
 def parse_args() -> argparse.Namespace:
