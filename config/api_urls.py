@@ -18,7 +18,7 @@ class ApiRoot(APIView):
 
     ENDPOINTS = (
         "courses", "search", "matrix", "quizzes", "attempts", "progress",
-        "live_sessions", "live_results", "exercises", "runs", "classes", "due",
+        "live_sessions", "live_results", "exercises", "runs", "classes", "due", "labs",
     )  # fmt: skip
 
     @extend_schema(
@@ -48,6 +48,7 @@ class ApiRoot(APIView):
                 "runs": reverse("api:run-list", request=request),
                 "classes": reverse("api:class-list", request=request),
                 "due": reverse("api:class-due", request=request),
+                "labs": reverse("api:lab-list", request=request),
             }
         )
 
@@ -62,4 +63,5 @@ urlpatterns = [
     path("", include("apps.live.api.urls")),
     path("", include("apps.exercises.api.urls")),
     path("", include("apps.classes.api.urls")),
+    path("", include("apps.labs.api.urls")),
 ]

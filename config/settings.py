@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "apps.live",
     "apps.exercises",
     "apps.classes",
+    "apps.labs",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,10 @@ EXERCISES_EMBEDDED_WORKERS = env_int("EXERCISES_EMBEDDED_WORKERS", 2)
 EXERCISES_ALLOW_UNSANDBOXED = env_bool("EXERCISES_ALLOW_UNSANDBOXED", False)
 if PRODUCTION and EXERCISES_ALLOW_UNSANDBOXED:
     raise ConfigurationError("EXERCISES_ALLOW_UNSANDBOXED must be off when DJANGO_ENV=production")
+
+# Code labs: learners' places in the sandbox queue are sent at most this often per process
+# (milliseconds; every run that starts moves the queue). 0 sends each move at once.
+LABS_QUEUE_BROADCAST_MS = env_int("LABS_QUEUE_BROADCAST_MS", 500)
 
 # bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
 # under /bench/floor/. Off everywhere else.
@@ -508,7 +513,11 @@ seconds) and the error code `throttled`.
     "SORT_OPERATIONS": True,
     "SORT_OPERATION_PARAMETERS": True,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CriterionKindEnum": "apps.matrix.models.CriterionKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "CriterionKindEnum": "apps.matrix.models.CriterionKind",
+        "LabStatusEnum": "apps.labs.models.LabStatus",
+        "StatusEnum": "apps.exercises.models.RunStatus",
+    },
     # ETag/If-None-Match/304 on GET and Retry-After on 429, added to every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -524,6 +533,13 @@ seconds) and the error code `throttled`.
             "description": (
                 "Classes: instructors teach a group a course, with assignments, due dates, "
                 "per-learner overrides and a gradebook."
+            ),
+        },
+        {
+            "name": "labs",
+            "description": (
+                "Live code labs: an instructor runs code exercises for a room, learners run "
+                "their code in it; the results per learner and exercise."
             ),
         },
     ],

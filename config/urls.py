@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("apps.exercises.urls")),
     path("", include("apps.live.urls")),
     path("", include("apps.classes.urls")),
+    path("", include("apps.labs.urls")),
     path("api/v1/", include("config.api_urls")),
     path("graphql", include("config.graphql.urls")),  # GraphQL API (+ GraphiQL in development)
     path("api/", include("apps.core.api.docs")),  # the OpenAPI schema, Swagger UI, ReDoc

@@ -16,19 +16,41 @@ The Origin header is checked before this by ``AllowedHostsOriginValidator``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from typing import Any, ClassVar
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import close_old_connections
 
 from apps.core import jsonbody
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def db_thread(fn: Callable[..., Any], *, executor: Executor | None = None) -> Any:
+    """``fn`` as an awaitable run in a worker thread (``executor``, else the loop's
+    default) with a connection of its own from the pool, handed back when ``fn``
+    returns: many sockets' reads and writes run side by side, not queued behind one
+    sync thread. (Channels' ``database_sync_to_async`` alone releases connections
+    outside the context the call ran in, where it cannot always see them: a thread
+    that then ended kept its connection checked out of the pool for good.)"""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return database_sync_to_async(call, thread_sensitive=False, executor=executor)
 
 
 class MessageError(Exception):

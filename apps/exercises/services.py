@@ -31,7 +31,7 @@ from django.utils import timezone
 from apps.core import content_version, ratelimit
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.markdown import render_markdown
-from apps.exercises import events, grading, selectors
+from apps.exercises import events, grading, selectors, signals
 from apps.exercises.errors import CodeTooLarge, IdempotencyKeyReused, RunInProgress, TooManyRuns
 from apps.exercises.grading import test_names
 from apps.exercises.models import (
@@ -439,6 +439,7 @@ def _start(run_id: int) -> Run | None:
             update_fields=["status", "attempts", "started_at", "tests", "passed", "total", "seq"]
         )
         events.run_status(run)
+        signals.send_after_commit(signals.run_started, run_id=run.pk)
         return run
 
 
@@ -458,6 +459,7 @@ def _finish(run: Run, *, status: str, reason: str = "", output: str = "",
         ]
     )  # fmt: skip
     events.run_done(run)
+    signals.send_after_commit(signals.run_finished, run_id=run.pk)
     return run
 
 

@@ -58,7 +58,7 @@ def _exercise_or_404(slug: str, user: Any) -> Exercise:
         raise Http404(exc.message) from exc
 
 
-def _with_style_nonce(response: HttpResponse) -> HttpResponse:
+def with_style_nonce(response: HttpResponse) -> HttpResponse:
     """CodeMirror writes its styles into a <style> element carrying the page's nonce
     (``EditorView.cspNonce``): this page's policy allows that nonce for styles too."""
     directives = {name: list(sources) for name, sources in settings.CSP_DIRECTIVES.items()}
@@ -70,6 +70,14 @@ def _with_style_nonce(response: HttpResponse) -> HttpResponse:
 def _exercise_page(
     request: HttpRequest, exercise: Exercise, *, code: str | None = None, status: int = 200
 ) -> HttpResponse:
+    context = exercise_page_context(request, exercise, code=code)
+    return with_style_nonce(render(request, "exercises/exercise.html", context, status=status))
+
+
+def exercise_page_context(
+    request: HttpRequest, exercise: Exercise, *, code: str | None = None
+) -> dict[str, Any]:
+    """What the exercise page shows (a code lab's page is this page in lab mode)."""
     runs: list[Any] = []
     if request.user.is_authenticated:
         runs = list(
@@ -81,7 +89,7 @@ def _exercise_page(
         code = exercise.starter_code
         if request.GET.get("starter") != "1" and request.user.is_authenticated:
             code = selectors.latest_code(user=request.user, exercise=exercise) or code
-    context = {
+    return {
         "exercise": exercise,
         "lesson": exercise.lesson,
         "module": exercise.lesson.module,
@@ -93,7 +101,6 @@ def _exercise_page(
         "key": uuid.uuid4().hex,
         "in_flight": next((r for r in runs if r.in_flight), None),
     }
-    return _with_style_nonce(render(request, "exercises/exercise.html", context, status=status))
 
 
 @require_safe

@@ -26,16 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
-from django.db import close_old_connections
 
 from apps.core import runtime
 from apps.core.errors import ApplicationError
-from apps.core.ws import JsonConsumer, MessageError
+from apps.core.ws import JsonConsumer, MessageError, db_thread
 from apps.live import events, selectors, services
 from apps.live.models import LiveAnswer, LivePlayer, LiveSession
 
@@ -50,23 +48,7 @@ DEBOUNCE = 0.25
 def _db(fn):
     """Run ``fn`` in a worker thread with its own connection (the pool serves many):
     answers from hundreds of players must not queue behind one sync thread."""
-    return database_sync_to_async(_releasing(fn), thread_sensitive=False)
-
-
-def _releasing(fn):
-    """``fn``, handing the connections it opened back to the pool when it returns, in
-    the context it ran in. (Channels' own release runs outside that context, where it
-    cannot always see them: a thread that then ended kept its connection checked out
-    of the pool for good.)"""
-
-    @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return call
+    return db_thread(fn)
 
 
 def answer_threads() -> int:
@@ -111,9 +93,7 @@ def answer_executor() -> ThreadPoolExecutor:
 
 
 def _db_answer(fn):
-    return database_sync_to_async(
-        _releasing(fn), thread_sensitive=False, executor=answer_executor()
-    )
+    return db_thread(fn, executor=answer_executor())
 
 
 _frozen: list[bool] = []

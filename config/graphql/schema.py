@@ -15,6 +15,8 @@ from apps.courses.graphql.mutations import CourseMutations
 from apps.courses.graphql.queries import CourseQueries
 from apps.exercises.graphql.mutations import ExerciseMutations
 from apps.exercises.graphql.queries import ExerciseQueries
+from apps.labs.graphql.mutations import LabMutations
+from apps.labs.graphql.queries import LabQueries
 from apps.live.graphql.mutations import LiveMutations
 from apps.live.graphql.queries import LiveQueries
 from apps.matrix.graphql.queries import MatrixQueries
@@ -29,6 +31,7 @@ class Query(
     LiveQueries,
     ExerciseQueries,
     ClassQueries,
+    LabQueries,
     AccountQueries,
     graphene.ObjectType,
 ):
@@ -41,6 +44,7 @@ class Mutation(
     ExerciseMutations,
     ClassMutations,
     LiveMutations,
+    LabMutations,
     graphene.ObjectType,
 ):
     pass

@@ -250,8 +250,10 @@
         (root.dataset.theme !== "light" && !!media && media.matches);
     }
     var theme = new CM.Compartment(); // follows the site's theme switch
+    var editable = new CM.Compartment(); // a paused code lab locks editing
     var extensions = [
       theme.of(dark() ? CM.oneDark : []),
+      editable.of([]),
       CM.basicSetup,
       CM.python(),
       CM.indentUnit.of("    "),
@@ -276,6 +278,10 @@
     if (media && media.addEventListener) { media.addEventListener("change", retheme); }
     textarea.hidden = true;
     host.hidden = false;
+    view.setLocked = function (locked) {
+      view.dispatch({ effects: editable.reconfigure(locked ?
+        [CM.EditorView.editable.of(false), CM.EditorState.readOnly.of(true)] : []) });
+    };
     return view;
   }
 
@@ -289,19 +295,34 @@
     var restore = $("restore-starter");
     var starter = JSON.parse($("starter-code").textContent);
     var busy = false;
+    var locked = false;
 
     function code() { return view ? view.state.doc.toString() : textarea.value; }
     function setBusy(value) {
       busy = value;
-      if (runButton) { runButton.disabled = value; }
-      if (submitButton) { submitButton.disabled = value; }
+      if (runButton) { runButton.disabled = value || locked; }
+      if (submitButton) { submitButton.disabled = value || locked; }
     }
+    function announce(name, detail) {
+      var event;
+      try { event = new CustomEvent(name, { detail: detail }); } catch (e) { return; }
+      form.dispatchEvent(event);
+    }
+    // A code lab's page locks editing and runs while the lab is paused or over.
+    form.addEventListener("exercise:lock", function (event) {
+      locked = !!(event.detail && event.detail.locked);
+      textarea.readOnly = locked;
+      if (view && view.setLocked) { view.setLocked(locked); }
+      setBusy(busy);
+    });
     function watch(run) {
       setBusy(true);
+      announce("exercise:run", { id: run.id, mode: run.mode });
       statusEl.textContent = "";
       results.reset(run);
       follow(run.id, form.dataset.socketPath, results, function (final) {
         setBusy(false);
+        announce("exercise:done", { id: run.id, status: final.status });
         refreshRuns(form);
         var badge = $("exercise-progress");
         if (run.mode === "submit" && final.status === "passed") {
@@ -335,7 +356,7 @@
       var submitter = event.submitter;
       if (!submitter || !window.fetch) { textarea.value = code(); return; } // plain form post
       event.preventDefault();
-      if (busy) { return; }
+      if (busy || locked) { return; }
       var mode = submitter.name === "submit" ? "submit" : "run";
       var body = JSON.stringify({ code: code(), mode: mode, key: newKey() });
       setBusy(true);

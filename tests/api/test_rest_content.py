@@ -30,7 +30,7 @@ def test_root_lists_the_endpoints(api):
     body = api.get("/api/v1/").json()
     assert set(body) == {
         "courses", "search", "matrix", "quizzes", "attempts", "progress",
-        "live_sessions", "live_results", "exercises", "runs", "classes", "due",
+        "live_sessions", "live_results", "exercises", "runs", "classes", "due", "labs",
     }  # fmt: skip
     for url in body.values():  # each one answers (signed-in-only ones with 401)
         assert api.get(url).status_code in {200, 401}, url
