@@ -79,6 +79,7 @@ class LabRunRecord:
     run_id: int | None = None
     http_status: int | None = None
     place: int | None = None
+    post_ms: float | None = None  # the POST's round trip (the run committed and queued)
     first_ms: float | None = None
     final_ms: float | None = None
     status: str = ""
@@ -222,6 +223,7 @@ async def one_run(http: Any, base: str, code: str, slug: str, learner: eb.Learne
         rec.error = f"POST: {type(exc).__name__}: {exc}"
         return rec
     rec.http_status = response.status_code
+    rec.post_ms = (time.time() - rec.t0) * 1000
     if response.status_code != 202:
         rec.error = f"POST {response.status_code}: {response.text[:200]}"
         return rec
@@ -347,12 +349,19 @@ def summarise(records: list[LabRunRecord], board: Board, facts: dict[str, Any], 
     runs = facts["runs"]
     waits, to_board, finished_in_window = [], [], 0
     missing_on_board = 0
+    waits_of: dict[str, list[float]] = {}
+    start_to_first: list[float] = []  # worker start -> first result on the learner's socket
     for rec in ok:
         row = runs.get(rec.run_id)
         if row is None or row["status"] not in FINISHED:
             continue
         if row["started_at"] and row["queued_at"]:
-            waits.append((row["started_at"] - row["queued_at"]).total_seconds() * 1000)
+            wait = (row["started_at"] - row["queued_at"]).total_seconds() * 1000
+            waits.append(wait)
+            waits_of.setdefault(rec.learner, []).append(wait)
+            if rec.first_ms is not None:
+                started = row["started_at"].timestamp()
+                start_to_first.append(rec.first_ms - (started - rec.t0) * 1000)
         finished = row["finished_at"].timestamp() if row["finished_at"] else None
         if finished and start <= finished <= end:
             finished_in_window += 1
@@ -363,6 +372,18 @@ def summarise(records: list[LabRunRecord], board: Board, facts: dict[str, Any], 
             to_board.append((seen - finished) * 1000)
     made = [r for r in records if r.run_id is not None]
     per_learner = Counter(r.learner for r in made)
+    # Fairness: each learner's mean queue wait against the room's mean.
+    means = [sum(w) / len(w) for w in waits_of.values() if w]
+    room_mean = sum(waits) / len(waits) if waits else 0.0
+    fairness = {
+        "room_mean_wait_ms": round(room_mean, 1),
+        "learner_mean_wait_ms": eb.pct(means),
+        "worst_learner_over_room_mean": round(max(means) / room_mean, 2)
+        if means and room_mean
+        else None,
+        "learners_within_2x_of_mean": sum(1 for m in means if m <= 2 * room_mean),
+        "learners": len(means),
+    }
     return {
         "runs_made": len(made),
         "runs_per_learner": {  # fairness: nobody's runs crowd out another's
@@ -372,6 +393,9 @@ def summarise(records: list[LabRunRecord], board: Board, facts: dict[str, Any], 
         "errors": sum(1 for r in records if r.error),
         "error_samples": sorted({r.error[:120] for r in records if r.error})[:5],
         "queue_wait_ms": eb.pct(waits),
+        "fairness": fairness,
+        "post_ms": eb.pct([r.post_ms for r in made if r.post_ms is not None]),
+        "worker_start_to_first_result_ms": eb.pct(start_to_first),
         "submit_to_first_result_ms": eb.pct([r.first_ms for r in ok if r.first_ms is not None]),
         "submit_to_final_ms": eb.pct([r.final_ms for r in ok if r.final_ms is not None]),
         "run_to_board_ms": eb.pct(to_board),
@@ -400,7 +424,9 @@ def print_report(result: dict[str, Any]) -> None:
           f"{s['errors']} errors")  # fmt: skip
     print(f"{'measure':40} {'p50':>9} {'p99':>9} {'n':>6}")
     for label, key in (
+        ("POST (run committed and queued)", "post_ms"),
         ("queue wait (started - queued)", "queue_wait_ms"),
+        ("worker start -> first result", "worker_start_to_first_result_ms"),
         ("submit -> first result", "submit_to_first_result_ms"),
         ("submit -> final result", "submit_to_final_ms"),
         ("run finished -> board line", "run_to_board_ms"),
@@ -411,6 +437,10 @@ def print_report(result: dict[str, Any]) -> None:
           f"{s['queue_place_at_post']['p50']}/{s['queue_place_at_post']['max']}")  # fmt: skip
     spread = s["runs_per_learner"]
     print(f"runs per learner min/max: {spread['min']}/{spread['max']}")
+    fair = s["fairness"]
+    print(f"fairness: room mean wait {fair['room_mean_wait_ms']} ms; worst learner's mean "
+          f"{fair['worst_learner_over_room_mean']}x of it; {fair['learners_within_2x_of_mean']}"
+          f" of {fair['learners']} learners within 2x")  # fmt: skip
     print(f"board: {s['board']}; lost: {s['lost']}")
     print(f"frames on the learners' lab sockets: {s['learner_panels']}")
 

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from apps.classes.selectors import sees_every_class
 from apps.core.errors import ApplicationError
 from apps.labs import services
 from apps.labs.models import Lab, LabExercise, LabHint, LabLearner, LabStatus
@@ -58,7 +59,11 @@ class LabAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ("end_labs",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lab]:
-        return super().get_queryset(request).annotate(learner_total=Count("learners"))
+        """Platform staff see every lab; an instructor with admin access, their own."""
+        rows = super().get_queryset(request).annotate(learner_total=Count("learners"))
+        if not sees_every_class(request.user):
+            rows = rows.filter(host_id=request.user.pk)
+        return rows
 
     @admin.display(description="Learners", ordering="learner_total")
     def learner_count(self, obj: Lab) -> int:
@@ -84,3 +89,9 @@ class LabHintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("lab", "learner__user")
     readonly_fields = ("lab", "learner", "text", "seq", "created_at")
     fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LabHint]:
+        rows = super().get_queryset(request)
+        if not sees_every_class(request.user):
+            rows = rows.filter(lab__host_id=request.user.pk)
+        return rows

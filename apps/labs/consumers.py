@@ -183,7 +183,7 @@ class HostConsumer(LabConsumer):
         if lab is None:
             await self.refuse(4404, "not_found", "No code lab has that code.")
             return
-        if not selectors.can_host(lab, self.scope["user"]):
+        if not await _db(selectors.can_host)(lab, self.scope["user"]):
             await self.refuse(4403, "not_host", "Only the lab's host can open its board.")
             return
         self.lab_id = lab.pk

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from apps.classes.selectors import sees_every_class
 from apps.exercises.grading import test_names
 from apps.exercises.models import Run, RunStatus
 from apps.labs.errors import LabNotFound, NotInLab, NotLabHost
@@ -55,7 +56,11 @@ def lab_by_code(*, code: str, active_only: bool = True) -> Lab:
 
 
 def can_host(lab: Lab, user: Any) -> bool:
-    return bool(user.is_authenticated and (user.pk == lab.host_id or user.is_staff))
+    """The lab's host, and platform staff; not another instructor, even one with admin
+    access (the rule classes follow: ``sees_every_class``)."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.pk == lab.host_id or sees_every_class(user))
 
 
 def require_host(lab: Lab, user: Any) -> None:

@@ -168,3 +168,18 @@ def test_admin_lists_labs_and_ends_them_through_the_service(client, lab, learner
     client.post("/admin/labs/lab/", {"action": "end_labs", "_selected_action": [lab.pk]})
     lab.refresh_from_db()
     assert lab.status == LabStatus.ENDED and lab.ended_at is not None
+
+
+def test_an_instructor_in_the_admin_sees_only_their_own_labs(client, lab, learners):
+    from django.contrib.auth.models import Permission
+
+    other = UserFactory(is_staff=True, roles=["instructor"])
+    other.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_lab", "view_labhint"])
+    )
+    client.force_login(other)
+    page = client.get("/admin/labs/lab/")
+    assert page.status_code == 200 and lab.code not in page.content.decode()
+    assert client.get(f"/admin/labs/lab/{lab.pk}/change/").status_code == 302  # not found
+    services.lab_hint_send(lab_id=lab.pk, user=lab.host, text="A private hint")
+    assert "A private hint" not in client.get("/admin/labs/labhint/").content.decode()

@@ -300,6 +300,9 @@ def test_only_the_host_or_staff_act_on_the_lab(lab, learners, exercise):
     ):
         with pytest.raises(NotLabHost):
             action(user)
+        # Another instructor, even one with admin access, is not this lab's host.
+        with pytest.raises(NotLabHost):
+            action(UserFactory(is_staff=True, roles=["instructor"]))
     staff = UserFactory(is_staff=True)
     services.lab_hint_send(lab_id=lab.pk, user=staff, text="From the staff")
     assert selectors.lab_board(lab=lab, user=staff)["hints"][0]["text"] == "From the staff"
