@@ -17,6 +17,7 @@ from django.test import Client, TestCase
 
 from apps.exercises import services as exercise_services
 from apps.labs import selectors, services
+from apps.labs.models import LabProgress, LabRun
 from tests.exercises.conftest import SOLUTION, STARTER, make_exercise
 from tests.factories import UserFactory
 from tests.labs.conftest import dispatched, fake_sandbox, new_key
@@ -135,3 +136,82 @@ def test_a_lab_across_two_servers(servers, fake_sandbox, dispatched):
             await socket.ws.close()
 
     async_to_sync(scenario)()
+
+
+def test_the_board_converges_after_its_server_is_killed_mid_lab(servers, fake_sandbox, dispatched):
+    """The board and one learner are on A, the other learner on B. A is killed (SIGKILL)
+    mid-lab; runs go on finishing meanwhile (in this process, as a sandbox worker would).
+    Nothing is lost: the host reopens the board on B and its snapshot holds every run,
+    each learner's latest result and counts equal to the database's; the learner who was
+    on A reconnects to B and is told of the hint sent while it had no server."""
+    a, b = servers
+    exercise = make_exercise()
+    host = UserFactory(username="host")
+    ann, bea = UserFactory(username="ann"), UserFactory(username="bea")
+    lab = services.lab_create(host=host, exercise_slugs=[exercise.slug])
+    services.lab_join(lab_id=lab.pk, user=ann)
+    learner_bea = services.lab_join(lab_id=lab.pk, user=bea)
+    cookies = {user.username: cookie_for(user) for user in (host, ann, bea)}
+    made: dict[str, list[int]] = {"ann": [], "bea": []}
+
+    def finish_a_run(user: Any, code: str, mode: str) -> int:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            run = services.lab_run_create(lab_id=lab.pk, user=user, exercise_slug=exercise.slug,
+                                          code=code, mode=mode, key=new_key())  # fmt: skip
+        exercise_services.run_execute(run_id=run.pk)
+        made[user.username].append(run.pk)
+        return run.pk
+
+    def rows_of(board_state: dict[str, Any]) -> dict[int, dict[str, Any]]:
+        return {row["learner"]: row for row in board_state["board"]["items"][0]["rows"]}
+
+    async def scenario() -> None:
+        board = await Socket.open(a, f"/ws/labs/{lab.code}/host/", cookies["host"])
+        bea_on_a = await Socket.open(a, f"/ws/labs/{lab.code}/", cookies["bea"])
+        ann_on_b = await Socket.open(b, f"/ws/labs/{lab.code}/", cookies["ann"])
+        await board.until(lambda f: f["type"] == "board_state")
+        before = await bea_on_a.until(lambda f: f["type"] == "state")
+        await ann_on_b.until(lambda f: f["type"] == "state")
+        first = await sync_to_async(finish_a_run)(bea, STARTER, "run")
+        await board.until(
+            lambda f: (
+                f.get("type") == "board"
+                and any(row["last_run"] == first for row in f.get("rows", []))
+            )
+        )
+
+        await sync_to_async(a.kill)()  # the board's server and bea's, mid-lab
+        for user, code, mode in ((ann, SOLUTION, "submit"), (bea, STARTER, "run"),
+                                 (ann, STARTER, "run"), (bea, SOLUTION, "submit")):  # fmt: skip
+            await sync_to_async(finish_a_run)(user, code, mode)
+        await sync_to_async(services.lab_hint_send)(
+            lab_id=lab.pk, user=host, text="Read the docstring", learner_id=learner_bea.pk
+        )
+
+        board = await Socket.open(b, f"/ws/labs/{lab.code}/host/", cookies["host"])
+        snapshot = await board.until(lambda f: f["type"] == "board_state")
+        rows = rows_of(snapshot)
+        progress = await sync_to_async(
+            lambda: {
+                p.learner.user.username: p
+                for p in LabProgress.objects.filter(lab=lab).select_related("learner__user")
+            }
+        )()
+        for name in ("ann", "bea"):
+            row = rows[progress[name].learner_id]
+            assert row["runs"] == len(made[name]), (name, row)
+            assert row["last_run"] == made[name][-1], (name, row)
+        assert rows[progress["bea"].learner_id]["last_status"] == "passed"
+        assert rows[progress["ann"].learner_id]["last_status"] == "failed"
+        assert rows[progress["ann"].learner_id]["best"] == rows[progress["ann"].learner_id]["total"]
+
+        bea_on_b = await Socket.open(b, f"/ws/labs/{lab.code}/", cookies["bea"])
+        state = await bea_on_b.until(lambda f: f["type"] == "state")
+        assert state["seq"] > before["seq"]
+        assert "Read the docstring" in json.dumps(state)
+        for socket in (board, bea_on_b, ann_on_b):
+            await socket.ws.close()
+
+    async_to_sync(scenario)()
+    assert LabRun.objects.filter(lab=lab, recorded=False).count() == 0
+    assert sum(p.runs for p in LabProgress.objects.filter(lab=lab)) == 5
