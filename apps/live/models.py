@@ -196,10 +196,11 @@ class LivePlayer(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "-score"], name="live_player_rank_idx"),
+            # A guest's browser: refused once removed, found again when its join repeats.
             models.Index(
                 fields=["session", "browser_hash"],
-                condition=models.Q(removed=True),
-                name="live_removed_browser_idx",
+                condition=~models.Q(browser_hash=""),
+                name="live_player_browser_idx",
             ),
         ]
 

@@ -251,13 +251,21 @@ def player_join(
         known |= Q(browser_hash=_hash(browser))
     if LivePlayer.objects.filter(known, session=session, removed=True).exists():
         raise PlayerRemoved(REMOVED_REJOIN)
+    # One player per account, and per browser for guests: a join sent again (its answer
+    # lost with a worker, say) gets the player the first one made, with new credentials.
     if user.is_authenticated:
         existing = LivePlayer.objects.filter(session=session, user=user).first()
-        if existing is not None:
-            new_secret = secrets.token_urlsafe(24)
-            existing.secret_hash = _hash(new_secret)
-            existing.save(update_fields=["secret_hash"])
-            return JoinResult(existing, new_secret, True)
+    elif browser:
+        existing = LivePlayer.objects.filter(
+            session=session, user=None, browser_hash=_hash(browser), removed=False
+        ).first()
+    else:
+        existing = None
+    if existing is not None:
+        new_secret = secrets.token_urlsafe(24)
+        existing.secret_hash = _hash(new_secret)
+        existing.save(update_fields=["secret_hash"])
+        return JoinResult(existing, new_secret, True)
     count = LivePlayer.objects.filter(session=session, removed=False).count()
     if count >= session.max_players:
         raise SessionFull(f"This session is full ({session.max_players} players).")

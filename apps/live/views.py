@@ -106,7 +106,25 @@ def _join_page(
         template = "live/join.html"
         session = selectors.session_by_code(code=code) if request.user.is_authenticated else None
         context["is_host"] = _is_host(request, session)
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if _browser_id(request) is None:
+        # Given with the form, so that the join it sends already carries it: a join whose
+        # answer was lost and is sent again finds the player it made (services.player_join).
+        _set_browser_cookie(request, response, secrets.token_urlsafe(24))
+    return response
+
+
+def _set_browser_cookie(request: HttpRequest, response: HttpResponse, browser: str) -> None:
+    response.set_signed_cookie(
+        BROWSER_COOKIE,
+        browser,
+        salt=BROWSER_SALT,
+        max_age=BROWSER_MAX_AGE,
+        path=reverse("live:index"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _scoring_facts() -> dict[str, int]:
@@ -165,16 +183,7 @@ def join(request: HttpRequest, code: str | None = None) -> HttpResponse:
     _remember(request, session.code, result)
     response = redirect("live:play", code=session.code)
     if new_browser is not None:
-        response.set_signed_cookie(
-            BROWSER_COOKIE,
-            new_browser,
-            salt=BROWSER_SALT,
-            max_age=BROWSER_MAX_AGE,
-            path=reverse("live:index"),
-            secure=request.is_secure(),
-            httponly=True,
-            samesite="Lax",
-        )
+        _set_browser_cookie(request, response, new_browser)
     return response
 
 

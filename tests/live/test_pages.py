@@ -466,6 +466,25 @@ def test_a_removed_guest_cannot_rejoin_from_the_same_browser_under_another_name(
     assert join(Client(), game["code"], nickname="Other").status_code == 302
 
 
+def test_a_join_sent_again_after_its_answer_was_lost_finds_the_same_player(client, game):
+    """The join form comes with this browser's id, so the join it sends carries it: when
+    the join's answer (the Django session with the player's credentials) is lost — a
+    worker killed mid-request — and the page sends it again, no second player appears."""
+    page = client.get(f"/live/{game['code']}/")
+    assert page.status_code == 200 and page.cookies["live_browser"]["httponly"]
+    response = join(client, game["code"], nickname="Ada")
+    assert response.status_code == 302 and "live_browser" not in response.cookies
+    first = LivePlayer.objects.get(session=game["session"])
+    client.cookies.pop("sessionid")  # the answer never arrived: only the browser id is left
+    response = join(client, game["code"], nickname="Ada")
+    assert response.status_code == 302
+    assert LivePlayer.objects.filter(session=game["session"]).count() == 1
+    play = client.get(f"/live/{game['code']}/")  # the same player, with new credentials
+    assert play.status_code == 200 and play.context["player"].pk == first.pk
+    assert join(Client(), game["code"], nickname="Bea").status_code == 302  # another browser
+    assert LivePlayer.objects.filter(session=game["session"]).count() == 2
+
+
 def test_a_removed_user_cannot_rejoin_by_account_or_as_a_guest_after_logging_out(client, game):
     user = UserFactory(display_name="Grace")
     client.force_login(user)
