@@ -365,8 +365,11 @@ async def _sweep_forever(loop: asyncio.AbstractEventLoop, interval: float) -> No
         await asyncio.sleep(interval)
 
 
+_sweep_warned = [0.0]
+
+
 def _sweep_in_thread() -> None:
-    from django.db import close_old_connections
+    from django.db import DatabaseError, close_old_connections
 
     from apps.live import services
 
@@ -375,6 +378,11 @@ def _sweep_in_thread() -> None:
         closed = services.questions_close_overdue()
         if closed:
             logger.info("the deadline sweep closed %s overdue question(s)", closed)
+    except DatabaseError as exc:
+        # The database is away: the next sweep tries again (said at most every 30 s).
+        if time.monotonic() - _sweep_warned[0] >= 30:
+            _sweep_warned[0] = time.monotonic()
+            logger.warning("the live deadline sweep could not read the database: %s", exc)
     except Exception:
         logger.exception("the live deadline sweep failed")
     finally:

@@ -4,9 +4,14 @@
 (function () {
   "use strict";
 
+  // Reconnection waits 250-500 ms, then doubles up to 1.5-3 s (with jitter): after a web
+  // process dies its players are back on another within a few seconds, spread out.
   var MIN_DELAY = 500;
-  var MAX_DELAY = 10000;
-  var PING_EVERY = 25000;
+  var MAX_DELAY = 3000;
+  var PING_EVERY = 20000;
+  // No frame (not even the pong to a ping) for this long: the connection is dead without
+  // having closed (a cut network, a frozen server); close it and reconnect.
+  var SILENCE_LIMIT = 2 * PING_EVERY + 5000;
   var FINAL_CODES = { 4401: "unauthenticated", 4403: "forbidden", 4404: "not_found" };
 
   function el(tag, attrs, children) {
@@ -104,10 +109,23 @@
     this.ws = ws;
     ws.addEventListener("open", function () {
       clearInterval(self.pingTimer);
-      self.pingTimer = setInterval(function () { self.send({ type: "ping" }); }, PING_EVERY);
+      self.lastFrameAt = Date.now();
+      self.pingTimer = setInterval(function () {
+        if (ws !== self.ws) { return; }
+        if (Date.now() - self.lastFrameAt > SILENCE_LIMIT) {
+          // Let it go at once (a dead connection's close event may come much later).
+          clearInterval(self.pingTimer);
+          self.ws = null;
+          try { ws.close(); } catch (e) { /* already closing */ }
+          self.scheduleRetry();
+          return;
+        }
+        self.send({ type: "ping" });
+      }, PING_EVERY);
     });
     ws.addEventListener("message", function (event) {
       if (ws !== self.ws) { return; }
+      self.lastFrameAt = Date.now();
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       self.receive(message);

@@ -278,6 +278,37 @@ def test_a_lost_answer_is_resent_with_its_key_and_a_missed_event_resynced(browse
     ada_context.close()
 
 
+def test_a_silent_connection_is_given_up_and_replaced(browser, live_url):
+    """A connection that stops delivering anything (a frozen server, a cut network that
+    never closed the socket) is noticed by its pings going unanswered: the page lets it go
+    and reconnects, without waiting for a close that may never come."""
+    quiz = two_question_quiz()
+    errors: list[str] = []
+    host_context, host, code = host_a_session(browser, live_url, quiz, errors)
+    wire = Wire()
+    ada_context, ada = open_page(browser, PHONE, errors)
+    ada.clock.install()
+    ada.route_web_socket(re.compile(r".*/ws/live/.*"), wire.route)
+    ada.goto(live_url + "/live/")
+    ada.get_by_label("Game code").fill(code)
+    ada.get_by_label("Nickname").fill("Ada")
+    ada.get_by_role("button", name="Join the game").click()
+    ada.wait_for_url(f"{live_url}/live/{code}/")
+    expect(ada.locator("#live-connection")).to_have_text("Connected")
+    assert len(wire.routes) == 1
+    wire.drop_down = lambda message: True  # the server goes silent; the socket stays open
+    ada.clock.fast_forward(70_000)  # pings go out, nothing answers them
+    wire.drop_down = None
+    ada.clock.fast_forward(5_000)  # the reconnection's wait
+    expect(ada.locator("#live-connection")).to_have_text("Connected")
+    assert len(wire.routes) >= 2
+    host.get_by_role("button", name="Start the quiz").click()
+    expect(ada.locator("#q-number")).to_have_text("1")  # the new connection carries events
+    assert errors == []
+    host_context.close()
+    ada_context.close()
+
+
 def test_teams_and_a_late_joiner(browser, live_url):
     quiz = two_question_quiz()
     errors: list[str] = []
