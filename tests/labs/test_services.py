@@ -424,6 +424,34 @@ def test_a_lab_for_a_class_takes_its_members_only(world, host):
                             class_id=world.classroom.pk)  # fmt: skip
 
 
+def test_a_class_labs_runs_count_in_its_gradebook(world, fake_sandbox):
+    """A lab's runs are ordinary runs: an exercises assignment of the class covering the
+    lab grades them like any other."""
+    from apps.classes import selectors as class_selectors
+    from apps.classes import services as class_services
+    from apps.classes.grades import Status
+    from apps.exercises import services as exercise_services
+
+    now = timezone.now()
+    assignment = class_services.assignment_create(
+        user=world.instructor, classroom_id=world.classroom.pk, title="Lab, week 1",
+        kind="exercises", exercise_ids=[world.exercise.pk],
+        opens_at=now - timedelta(hours=1), due_at=now + timedelta(hours=1),
+    )  # fmt: skip
+    lab = services.lab_create(host=world.instructor, exercise_slugs=[world.exercise.slug],
+                              class_id=world.classroom.pk)  # fmt: skip
+    services.lab_join(lab_id=lab.pk, user=world.learner)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = services.lab_run_create(lab_id=lab.pk, user=world.learner,
+                                      exercise_slug=world.exercise.slug, code=SOLUTION,
+                                      mode="submit", key=new_key())  # fmt: skip
+    exercise_services.run_execute(run_id=run.pk)
+    book = class_selectors.gradebook(classroom=world.classroom)
+    row = next(r for r in book.rows if r.user == world.learner)
+    cell = row.cells[[a.pk for a in book.assignments].index(assignment.pk)]
+    assert cell.status == Status.SUBMITTED and cell.score == 100
+
+
 def test_submitting_again_and_again_goes_to_the_back_of_the_queue(lab, learners, exercise,
                                                                   fake_sandbox):  # fmt: skip
     from apps.exercises import services as exercise_services
