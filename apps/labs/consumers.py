@@ -113,6 +113,7 @@ class LearnerConsumer(LabConsumer):
     max_frame_bytes = 1024
 
     learner: LabLearner
+    place_sent: int | str | None = "unsent"
 
     async def on_open(self) -> None:
         lab = await _db(_lab)(self.code)
@@ -144,7 +145,8 @@ class LearnerConsumer(LabConsumer):
         return selectors.queue_position(lab=lab, learner=self.learner)
 
     async def handle_queue(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "queue", "place": await _db(self._place)()})
+        self.place_sent = await _db(self._place)()
+        await self.send_json({"type": "queue", "place": self.place_sent})
 
     async def lab_event(self, event: dict[str, Any]) -> None:
         target = event.get("learner")
@@ -154,7 +156,12 @@ class LearnerConsumer(LabConsumer):
         await self.send(text_data=event["text"])
 
     async def lab_queue(self, event: dict[str, Any]) -> None:
+        """This learner's place, when it changed: most learners have no run queued most
+        of the time, and every run that starts anywhere moves the queue."""
         place = (event.get("places") or {}).get(str(self.learner.pk))
+        if place == self.place_sent:
+            return
+        self.place_sent = place
         await self.send_json({"type": "queue", "place": place})
 
 
