@@ -1,4 +1,4 @@
-"""How a live answer scores (shown to players on the join page and in the README).
+"""How a live answer scores (shown to players on the join page and in docs/live.md).
 
     points = round(1000 × fraction × (1 − elapsed / (2 × limit)))   (0 when wrong)
     accuracy only: points = round(1000 × fraction), whatever the time
