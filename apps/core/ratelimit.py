@@ -34,6 +34,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -125,6 +126,11 @@ def _sliding_verdict(
     )
 
 
+def _redis_client_of() -> Any:
+    """django-redis's ``get_client`` (the raw redis-py client), None for other caches."""
+    return getattr(getattr(cache, "client", None), "get_client", None)
+
+
 def _incr_redis(
     key: str, amount: int, timeout: int, previous_key: str | None
 ) -> tuple[int, int] | None:
@@ -134,7 +140,7 @@ def _incr_redis(
 
     django-redis stores integers as plain numbers, so ``cache.get``/``peek`` read them.
     """
-    client_of = getattr(getattr(cache, "client", None), "get_client", None)
+    client_of = _redis_client_of()
     if client_of is None:
         return None
     pipe = client_of(write=True).pipeline(transaction=True)
@@ -164,7 +170,7 @@ def peek(limit: Limit, identity: str) -> Verdict:
 
 
 def _read(key: str, previous_key: str) -> tuple[int, int]:
-    client_of = getattr(getattr(cache, "client", None), "get_client", None)
+    client_of = _redis_client_of()
     if client_of is None:
         return int(cache.get(key) or 0), int(cache.get(previous_key) or 0)
     replies = client_of(write=False).mget(

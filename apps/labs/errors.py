@@ -9,6 +9,10 @@ class LearnerNotFound(NotFound):
     pass
 
 
+class LabExerciseNotFound(NotFound):
+    pass
+
+
 class NotLabHost(PermissionDenied):
     code = "not_host"
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.classes.selectors import sees_every_class
 from apps.exercises.grading import test_names
 from apps.exercises.models import Run, RunStatus
-from apps.labs.errors import LabNotFound, NotInLab, NotLabHost
+from apps.labs.errors import LabExerciseNotFound, LabNotFound, NotInLab, NotLabHost
 from apps.labs.models import (
     ACTIVE_STATUSES,
     CODE_LENGTH,
@@ -141,6 +141,15 @@ def queue_position(*, lab: Lab, learner: LabLearner) -> int | None:
 
 
 # --------------------------------------------------------------------------- the board
+
+
+def lab_item_by_slug(*, lab: Lab, slug: str) -> tuple[LabExercise, list[LabExercise]]:
+    """The lab's exercise with ``slug``, and all of the lab's (for the caller's output)."""
+    items = lab_items(lab)
+    item = next((i for i in items if i.exercise.slug == slug), None)
+    if item is None:
+        raise LabExerciseNotFound("That exercise is not part of this lab.")
+    return item, items
 
 
 def test_groups(item: LabExercise) -> list[str]:

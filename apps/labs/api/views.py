@@ -295,12 +295,7 @@ class LabUnlockApi(APIView):
         payload.is_valid(raise_exception=True)
         lab = selectors.lab_by_code(code=code, active_only=False)
         selectors.require_host(lab, request.user)
-        items = selectors.lab_items(lab)
-        item = next(
-            (i for i in items if i.exercise.slug == payload.validated_data["exercise"]), None
-        )
-        if item is None:
-            raise exceptions.NotFound("That exercise is not part of this lab.")
+        item, items = selectors.lab_item_by_slug(lab=lab, slug=payload.validated_data["exercise"])
         services.lab_solution_unlock(lab_id=lab.pk, user=request.user, item_id=item.pk)
         return Response(lab_output(lab, [i.exercise.slug for i in items]))
 

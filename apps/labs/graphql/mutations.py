@@ -9,7 +9,6 @@ import graphene
 
 from apps.labs import selectors, services
 from apps.labs.api.views import lab_output
-from apps.labs.errors import NotInLab
 from apps.labs.graphql import types
 from config.graphql.mutations import BaseMutation
 
@@ -104,10 +103,7 @@ class LabSolutionUnlock(BaseMutation):
     def perform_mutation(cls, root: Any, info: Any, *, code: str, exercise: str) -> Any:
         lab = selectors.lab_by_code(code=code, active_only=False)
         selectors.require_host(lab, info.context.user)
-        items = selectors.lab_items(lab)
-        item = next((i for i in items if i.exercise.slug == exercise), None)
-        if item is None:
-            raise NotInLab("That exercise is not part of this lab.")
+        item, items = selectors.lab_item_by_slug(lab=lab, slug=exercise)
         services.lab_solution_unlock(lab_id=lab.pk, user=info.context.user, item_id=item.pk)
         return cls(lab=lab_output(lab, [i.exercise.slug for i in items]))
 
