@@ -242,6 +242,9 @@ LIVE_SWEEP_SECONDS = env_int("LIVE_SWEEP_MS", 1000) / 1000
 # Threads per web process for players' answers (0: what the database pool leaves beside
 # asyncio's default executor, 2-16; 4 without a pool). apps/live/consumers.py
 LIVE_ANSWER_THREADS = env_int("LIVE_ANSWER_THREADS", 0)
+# Answers to one session are written in batches (a group commit), at most this many
+# batches at a time per web process; answers arriving meanwhile join the next batch.
+LIVE_ANSWER_BATCHES = env_int("LIVE_ANSWER_BATCHES", 2)
 # Freeze the startup heap (gc.freeze) at a process's first live websocket, so full
 # collections mid-game scan less (bench/live_bench.py measured 160-200 ms -> 60-84 ms).
 LIVE_GC_FREEZE = env_bool("LIVE_GC_FREEZE", True)

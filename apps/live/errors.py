@@ -59,3 +59,11 @@ class JoinedMidQuestion(Conflict):
 
 class InvalidSetting(ApplicationError):
     code = "invalid_setting"
+
+
+class NotRecorded(ApplicationError):
+    """The database refused one answer of a group commit (the others were kept): the
+    client sends it again with the same key."""
+
+    status = 503
+    code = "answer_not_recorded"

@@ -111,13 +111,13 @@ def _public(session_id: int, seq: int, event: str, body: dict[str, Any], **extra
 
 
 def _schedule_public(session: Any, event: str, build, **extra: Any) -> None:
+    """After commit, build the event from ``session`` as this transaction left it (the
+    state numbered ``seq``: not re-read, which would cost a query before every broadcast
+    and could describe a later state under this number) and send it."""
     session_id, seq = session.pk, session.seq
 
     def send() -> None:
-        from apps.live.models import LiveSession
-
-        fresh = LiveSession.objects.select_related("quiz").get(pk=session_id)
-        _public(session_id, seq, event, build(fresh), **extra)
+        _public(session_id, seq, event, build(session), **extra)
 
     _after_commit(send)
 

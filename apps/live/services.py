@@ -9,6 +9,7 @@ one at a time. Broadcasts are scheduled with ``transaction.on_commit`` from here
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import re
 import secrets
@@ -18,11 +19,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from apps.core import ratelimit
+from apps.core.errors import ApplicationError
 from apps.live import events, nicknames, scoring, selectors
 from apps.live.errors import (
     AlreadyAnswered,
@@ -32,6 +34,7 @@ from apps.live.errors import (
     JoinedMidQuestion,
     JoinLimited,
     NotHost,
+    NotRecorded,
     PlayerRemoved,
     PlayerUnknown,
     QuestionNotOpen,
@@ -58,6 +61,8 @@ from apps.live.models import (
 from apps.quizzes import grading
 from apps.quizzes import selectors as quiz_selectors
 from apps.quizzes.models import Question
+
+logger = logging.getLogger(__name__)
 
 JOINED_MID_QUESTION = "You joined during this question: you'll play from the next one."
 JOIN_LIMIT = ratelimit.Limit(scope="live-join-miss", limit=20, window=600)
@@ -116,9 +121,9 @@ def _bump(session: LiveSession, **fields: Any) -> None:
     """Apply ``fields`` and advance ``seq``: one numbered state change."""
     for name, value in fields.items():
         setattr(session, name, value)
-    session.seq = F("seq") + 1
+    # The row is locked FOR UPDATE (``_lock``): the seq in hand is the row's.
+    session.seq += 1
     session.save(update_fields=[*fields, "seq"])
-    session.refresh_from_db(fields=["seq"])
 
 
 # --------------------------------------------------------------------------- create
@@ -759,21 +764,69 @@ def answer_submit(
     An answer that arrives after the deadline is refused, and closes the question if
     its timer has not yet: that close is committed even though the answer is refused.
     """
-    if not isinstance(key, str) or not 8 <= len(key) <= 64:
-        raise grading.InvalidResponse("Send an idempotency key of 8 to 64 characters.")
-    receipt = _answer_submit(
-        session_id=session_id, player_id=player_id, index=index, response=response, key=key
+    (outcome,) = answers_submit(
+        session_id=session_id,
+        answers=[AnswerRequest(player_id=player_id, index=index, response=response, key=key)],
     )
-    if isinstance(receipt, _Late):
-        # Close it in a transaction of its own (the answer's held only a shared lock).
-        question_close_if_due(session_id=session_id, round=receipt.round)
-        raise TooLate("Time is up for this question.")
-    return receipt
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return outcome
 
 
 @dataclass(frozen=True)
-class _Late:
-    round: int
+class AnswerRequest:
+    player_id: int
+    index: int
+    response: Any
+    key: str
+
+
+AnswerOutcome = AnswerReceipt | ApplicationError
+
+
+def answers_submit(*, session_id: int, answers: list[AnswerRequest]) -> list[AnswerOutcome]:
+    """Record several players' answers to one session in one transaction (a group
+    commit): the same rules and the same receipts as ``answer_submit`` one by one, with
+    one outcome per request, in order (a receipt, or the error that refused it). The
+    queries do not grow with the number of answers: the session row (shared lock), the
+    players (locked, in id order, so two batches never deadlock), their earlier answers,
+    one insert, one update.
+
+    Should the batch fail as a whole (a database error), each answer is tried again on
+    its own, so one cannot cost the others theirs."""
+    outcomes: list[AnswerOutcome | None] = [None] * len(answers)
+    valid: list[int] = []
+    for position, request in enumerate(answers):
+        key = request.key
+        if not isinstance(key, str) or not 8 <= len(key) <= 64:
+            outcomes[position] = grading.InvalidResponse(
+                "Send an idempotency key of 8 to 64 characters."
+            )
+        else:
+            valid.append(position)
+    if valid:
+        try:
+            late_round = _answers_submit(session_id, answers, valid, outcomes)
+        except DatabaseError:
+            if len(valid) == 1:
+                raise
+            for position in valid:  # one by one: a bad answer fails only itself
+                outcomes[position] = None
+                try:
+                    late_round = _answers_submit(session_id, answers, [position], outcomes)
+                except DatabaseError:
+                    logger.exception("live session %s: an answer was not recorded", session_id)
+                    outcomes[position] = NotRecorded(
+                        "Your answer could not be recorded. Send it again."
+                    )
+                    continue
+                if late_round is not None:
+                    question_close_if_due(session_id=session_id, round=late_round)
+            late_round = None
+        if late_round is not None:
+            # Close it in a transaction of its own (the answers held only a shared lock).
+            question_close_if_due(session_id=session_id, round=late_round)
+    return [cast(AnswerOutcome, outcome) for outcome in outcomes]
 
 
 def _lock_shared(session_id: int) -> LiveSession:
@@ -791,83 +844,164 @@ def _lock_shared(session_id: int) -> LiveSession:
     return rows[0]
 
 
-@transaction.atomic
-def _answer_submit(
-    *, session_id: int, player_id: int, index: int, response: Any, key: str
-) -> AnswerReceipt | _Late:
-    now = timezone.now()
-    session = _lock_shared(session_id)
-    # The player, locked, with what it already answered (by this key, to this question):
-    # one query. A retry's earlier answer is read in full on that (rare) path only.
-    mine = LiveAnswer.objects.filter(player=OuterRef("pk"))
-    player = (
-        LivePlayer.objects.select_for_update(of=("self",))
-        .filter(pk=player_id, session=session)
-        .annotate(
-            earlier_id=Subquery(mine.filter(key=key).values("pk")[:1]),
-            answered=Exists(mine.filter(index=index)),
+@dataclass(frozen=True)
+class _Moment:
+    """The open question as it stands when a batch of answers is recorded."""
+
+    session: LiveSession
+    open_question: bool
+    late: bool  # past the question's last deadline: refused, and the question closed
+    elapsed_ms: int
+    room_limit_ms: int
+
+    @classmethod
+    def of(cls, session: LiveSession, now: datetime) -> _Moment:
+        room_limit_ms = session.seconds_per_question * 1000
+        closes_at = session.closes_at
+        if session.status == SessionStatus.PAUSED:
+            elapsed = room_limit_ms + session.grace_ms - (session.paused_remaining_ms or 0)
+        else:
+            opened = session.question_opened_at or now
+            elapsed = session.elapsed_before_ms + int((now - opened).total_seconds() * 1000)
+        return cls(
+            session=session,
+            open_question=session.status in {SessionStatus.QUESTION, SessionStatus.PAUSED},
+            late=session.status == SessionStatus.QUESTION
+            and closes_at is not None
+            and now > closes_at,
+            elapsed_ms=elapsed,
+            room_limit_ms=room_limit_ms,
         )
-        .order_by()
-        .first()
-    )
-    if player is None:
-        raise PlayerUnknown("Join the session first.")
-    if player.removed:
-        raise PlayerRemoved("The host removed you from this session.")
-    if player.earlier_id is not None:
-        earlier = LiveAnswer.objects.get(pk=player.earlier_id)
-        return _receipt(earlier, player, duplicate=True)
-    if (
-        session.status not in {SessionStatus.QUESTION, SessionStatus.PAUSED}
-        or index != session.index
-    ):
-        raise QuestionNotOpen("That question is not open.")
-    if index < player.first_index:
-        raise JoinedMidQuestion(JOINED_MID_QUESTION)
-    room_limit_ms = session.seconds_per_question * 1000
-    # Extra time (set between questions) is within the question's grace by construction.
-    extra_ms = min(player.extra_ms(room_limit_ms), session.grace_ms)
-    limit_ms = room_limit_ms + extra_ms
-    closes_at = session.closes_at
-    if session.status == SessionStatus.QUESTION and closes_at and now > closes_at:
-        return _Late(round=session.round)  # refused; the caller closes the question
-    if session.status == SessionStatus.PAUSED:
-        elapsed = room_limit_ms + session.grace_ms - (session.paused_remaining_ms or 0)
-    else:
-        opened = session.question_opened_at or now
-        since = int((now - opened).total_seconds() * 1000)
-        elapsed = session.elapsed_before_ms + since
-    if elapsed > limit_ms:
-        # Past this player's own deadline; the room waits for others' extra time.
-        raise TooLate("Time is up for this question.")
-    if player.answered:
-        raise AlreadyAnswered("You have already answered this question.")
-    question = selectors.question_of_round(session)
-    cleaned = grading.validate_response(question, response)
-    verdict = grading.grade(question, cleaned)
-    base = scoring.answer_points(
-        fraction=verdict.fraction,
-        elapsed_ms=elapsed,
-        limit_ms=limit_ms,
-        accuracy_only=session.accuracy_only,
-    )
-    streak = player.streak + 1 if verdict.correct else 0
-    bonus = scoring.streak_bonus(streak) if verdict.correct else 0
-    answer = LiveAnswer.objects.create(
-        session=session,
-        player=player,
-        index=index,
-        question=question,
-        response=cleaned,
-        correct=verdict.correct,
-        fraction=verdict.fraction.quantize(Decimal("0.0001")),
-        points=base + bonus,
-        elapsed_ms=min(max(elapsed, 0), limit_ms),
-        key=key,
-    )
-    player.score += base + bonus
-    player.streak = streak
-    player.correct_count += 1 if verdict.correct else 0
-    player.save(update_fields=["score", "streak", "correct_count"])
-    events.answer_recorded(session.pk)
-    return _receipt(answer, player, duplicate=False)
+
+    def admit(
+        self, player: LivePlayer | None, request: AnswerRequest, answered: set[tuple[int, int]]
+    ) -> int:
+        """The player's time limit for this answer, or the error that refuses it."""
+        session = self.session
+        if player is None:
+            raise PlayerUnknown("Join the session first.")
+        if player.removed:
+            raise PlayerRemoved("The host removed you from this session.")
+        if not self.open_question or request.index != session.index:
+            raise QuestionNotOpen("That question is not open.")
+        if request.index < player.first_index:
+            raise JoinedMidQuestion(JOINED_MID_QUESTION)
+        if self.late:
+            raise TooLate("Time is up for this question.")
+        # Extra time (set between questions) is within the question's grace.
+        limit_ms = self.room_limit_ms + min(player.extra_ms(self.room_limit_ms), session.grace_ms)
+        if self.elapsed_ms > limit_ms:
+            # Past this player's own deadline; the room waits for others' extra time.
+            raise TooLate("Time is up for this question.")
+        if (player.pk, request.index) in answered:
+            raise AlreadyAnswered("You have already answered this question.")
+        return limit_ms
+
+    def score(
+        self,
+        player: LivePlayer,
+        request: AnswerRequest,
+        question: Question,
+        cleaned: Any,
+        limit_ms: int,
+    ) -> LiveAnswer:
+        """The graded answer (not saved yet), its points added to ``player``."""
+        verdict = grading.grade(question, cleaned)
+        base = scoring.answer_points(
+            fraction=verdict.fraction,
+            elapsed_ms=self.elapsed_ms,
+            limit_ms=limit_ms,
+            accuracy_only=self.session.accuracy_only,
+        )
+        streak = player.streak + 1 if verdict.correct else 0
+        bonus = scoring.streak_bonus(streak) if verdict.correct else 0
+        player.score += base + bonus
+        player.streak = streak
+        player.correct_count += 1 if verdict.correct else 0
+        return LiveAnswer(
+            session=self.session,
+            player=player,
+            index=request.index,
+            question=question,
+            response=cleaned,
+            correct=verdict.correct,
+            fraction=verdict.fraction.quantize(Decimal("0.0001")),
+            points=base + bonus,
+            elapsed_ms=min(max(self.elapsed_ms, 0), limit_ms),
+            key=request.key,
+        )
+
+
+@transaction.atomic
+def _answers_submit(
+    session_id: int,
+    answers: list[AnswerRequest],
+    positions: list[int],
+    outcomes: list[AnswerOutcome | None],
+) -> int | None:
+    """Fill ``outcomes`` at ``positions``; the round to close if an answer came after
+    the question's last deadline (refused, as ``TooLate``)."""
+    now = timezone.now()
+    try:
+        session = _lock_shared(session_id)
+    except SessionNotFound as exc:
+        for position in positions:
+            outcomes[position] = exc
+        return None
+    player_ids = sorted({answers[p].player_id for p in positions})
+    players = {
+        player.pk: player
+        for player in LivePlayer.objects.select_for_update()
+        .filter(pk__in=player_ids, session=session)
+        .order_by("pk")
+    }
+    # Read after the locks are held (a new statement sees what was committed before
+    # them): an answer from the same player through another process is seen here.
+    keys = {answers[p].key for p in positions}
+    by_key: dict[tuple[int, str], LiveAnswer] = {}
+    answered: set[tuple[int, int]] = set()
+    if players:
+        for earlier in LiveAnswer.objects.filter(player_id__in=list(players)).filter(
+            Q(key__in=keys) | Q(index=session.index)
+        ):
+            by_key[(earlier.player_id, earlier.key)] = earlier
+            answered.add((earlier.player_id, earlier.index))
+    moment = _Moment.of(session, now)
+    question = None
+    created: list[tuple[int, LiveAnswer, LivePlayer]] = []
+    changed: dict[int, LivePlayer] = {}
+    late_round = None
+    for position in positions:
+        request = answers[position]
+        player = players.get(request.player_id)
+        earlier = by_key.get((request.player_id, request.key))
+        if player is not None and not player.removed and earlier is not None:
+            outcomes[position] = _receipt(earlier, player, duplicate=True)
+            continue
+        try:
+            limit_ms = moment.admit(player, request, answered)
+            if question is None:
+                question = selectors.question_of_round(session)
+            cleaned = grading.validate_response(question, request.response)
+        except TooLate as exc:
+            if moment.late:
+                late_round = session.round  # refused; the caller closes the question
+            outcomes[position] = exc
+            continue
+        except ApplicationError as exc:
+            outcomes[position] = exc
+            continue
+        assert player is not None
+        answer = moment.score(player, request, question, cleaned, limit_ms)
+        # A second answer in this batch (another key) sees this one.
+        answered.add((player.pk, request.index))
+        by_key[(player.pk, request.key)] = answer
+        created.append((position, answer, player))
+        changed[player.pk] = player
+    if created:
+        LiveAnswer.objects.bulk_create([answer for _, answer, _ in created])
+        LivePlayer.objects.bulk_update(list(changed.values()), ["score", "streak", "correct_count"])
+        for position, answer, player in created:
+            outcomes[position] = _receipt(answer, player, duplicate=False)
+        events.answer_recorded(session.pk)
+    return late_round

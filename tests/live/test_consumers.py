@@ -340,13 +340,13 @@ def test_answers_run_on_their_own_executor(game, monkeypatch):
     code, q = game["session"].code, game["q"]
     ada = join(game, "Ada")
     threads: list[str] = []
-    real = services.answer_submit
+    real = services.answers_submit
 
     def spy(**kwargs):
         threads.append(threading.current_thread().name)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "answer_submit", spy)
+    monkeypatch.setattr(services, "answers_submit", spy)
 
     async def scenario():
         host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
@@ -364,6 +364,65 @@ def test_answers_run_on_their_own_executor(game, monkeypatch):
 
     run(scenario)
     assert len(threads) == 1 and threads[0].startswith("live-answer")
+
+
+def test_answers_that_arrive_while_one_is_written_share_the_next_transaction(
+    game, monkeypatch, settings
+):
+    """Group commit: with one batch in flight (``LIVE_ANSWER_BATCHES = 1``), the seven
+    answers that arrive while the first is written go in one transaction together; every
+    player gets their own ack and the rows and scores are all there."""
+    from apps.live import consumers
+
+    settings.LIVE_ANSWER_BATCHES = 1
+    code, q = game["session"].code, game["q"]
+    players = [join(game, f"Player {n}") for n in range(8)]
+    batches: list[int] = []
+    release = threading.Event()
+    real = services.answers_submit
+
+    def spy(**kwargs):
+        batches.append(len(kwargs["answers"]))
+        if len(batches) == 1:
+            release.wait(10)  # hold the first write until the others are waiting
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "answers_submit", spy)
+
+    async def scenario():
+        host = socket(code, "host", await sync_to_async(cookie_for_user)(game["host"]))
+        await host.connect()
+        sockets = []
+        for joined in players:
+            ws = socket(code, "play", await sync_to_async(cookie_for_player)(code, joined))
+            await ws.connect()
+            sockets.append(ws)
+        await subscribed(host, *sockets)
+        await host.send_json_to({"type": "start"})
+        for ws in sockets:
+            await receive_until(ws, event("question"))
+        keys = [str(uuid.uuid4()) for _ in sockets]
+        right = {"choice": q["single"][1]["Right"]}
+        for ws, key in zip(sockets, keys, strict=True):
+            await ws.send_json_to({"type": "answer", "index": 0, "key": key, "response": right})
+        batchers = consumers._batchers_here()
+        for _ in range(500):
+            batcher = batchers.get(game["session"].pk)
+            if batcher is not None and len(batcher.waiting) == 7:
+                break
+            await asyncio.sleep(0.01)
+        assert len(batcher.waiting) == 7 and batcher.running == 1
+        release.set()
+        acks = [await receive_until(ws, lambda f: f["type"] == "ack") for ws in sockets]
+        assert [a["ref"] for a in acks] == keys and not any(a["duplicate"] for a in acks)
+        for ws in (host, *sockets):
+            await ws.disconnect()
+        assert game["session"].pk not in consumers._batchers_here()  # idle: dropped
+
+    run(scenario)
+    assert batches == [1, 7]
+    rows = LiveAnswer.objects.filter(session=game["session"])
+    assert rows.count() == 8 and all(row.correct and row.points > 0 for row in rows)
 
 
 def test_answer_threads_fit_the_database_pool(settings, monkeypatch):

@@ -306,11 +306,12 @@ def reads(monkeypatch) -> list[int]:
     return seen
 
 
-def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
+def test_an_answer_is_five_queries_and_reads_the_question_once_per_round(
     game, django_assert_num_queries, reads
 ):
-    """Session row (shared lock), player with its earlier answers (locked), insert,
-    update: the question with its keys is read on a round's first answer only."""
+    """Session row (shared lock), player (locked), its earlier answers (read after the
+    lock), insert, update: the question with its keys is read on a round's first answer
+    only."""
     from django.db import connection
 
     ada = guest(game["session"], "Ada").player
@@ -324,17 +325,93 @@ def test_an_answer_is_four_queries_and_reads_the_question_once_per_round(
     assert reads == [game["q"]["single"][0].pk]
     # In a test's transaction the service's atomic block is a savepoint (+2 queries).
     savepoints = 2 if connection.in_atomic_block else 0
-    with django_assert_num_queries(4 + savepoints):
+    with django_assert_num_queries(5 + savepoints):
         receipt = services.answer_submit(
             session_id=pk, player_id=bob.pk, index=0, response=right, key="bob-q0-key"
         )
     assert receipt.correct and not receipt.duplicate
     assert reads == [game["q"]["single"][0].pk]  # the round's keys, kept
-    with django_assert_num_queries(2 + 1 + savepoints):  # + the earlier answer, in full
+    with django_assert_num_queries(3 + savepoints):  # session, player, the earlier answer
         again = services.answer_submit(
             session_id=pk, player_id=bob.pk, index=0, response=right, key="bob-q0-key"
         )
     assert again.duplicate and again.points == receipt.points
+
+
+def test_a_batch_of_answers_is_five_queries_with_one_outcome_each(game, django_assert_num_queries):
+    """A group commit: thirteen answers in one transaction, the same five queries as one
+    answer; each request gets what it would have got alone, in order."""
+    from django.db import connection
+
+    session = game["session"]
+    players = [guest(session, f"Player {n}").player for n in range(9)]
+    late = guest(session, "Late")  # removed below
+    act(game, "start")
+    services.player_remove(session_id=session.pk, user=game["host"], player_id=late.player.pk)
+    right = {"choice": game["q"]["single"][1]["Right"]}
+    wrong = {"choice": game["q"]["single"][1]["Wrong"]}
+    services.answer_submit(
+        session_id=session.pk, player_id=players[0].pk, index=0, response=right, key="p0-first"
+    )
+    Req = services.AnswerRequest
+    batch = [
+        Req(player_id=players[0].pk, index=0, response=right, key="p0-first"),  # a retry
+        Req(player_id=players[1].pk, index=0, response=right, key="p1-right"),
+        Req(player_id=players[2].pk, index=0, response=wrong, key="p2-wrong"),
+        Req(player_id=players[3].pk, index=1, response=right, key="p3-not-open"),
+        Req(player_id=players[4].pk, index=0, response={"choice": 10**6}, key="p4-invalid"),
+        Req(player_id=players[5].pk, index=0, response=right, key="short"),
+        Req(player_id=late.player.pk, index=0, response=right, key="late-removed"),
+        Req(player_id=999_999, index=0, response=right, key="nobody-here"),
+        Req(player_id=players[6].pk, index=0, response=right, key="p6-right"),
+        Req(player_id=players[6].pk, index=0, response=wrong, key="p6-second"),  # answered
+        Req(player_id=players[7].pk, index=0, response=right, key="p7-right"),
+        Req(player_id=players[7].pk, index=0, response=right, key="p7-right"),  # same key
+        Req(player_id=players[8].pk, index=0, response=wrong, key="p8-wrong"),
+    ]
+    savepoints = 2 if connection.in_atomic_block else 0
+    with django_assert_num_queries(5 + savepoints):
+        out = services.answers_submit(session_id=session.pk, answers=batch)
+    kinds = [o.code if isinstance(o, Exception) else ("dup" if o.duplicate else "new") for o in out]
+    assert kinds == [
+        "dup", "new", "new", "question_not_open", "invalid_answer", "invalid_answer",
+        "player_removed", "not_a_player", "new", "already_answered", "new", "dup", "new",
+    ]  # fmt: skip
+    assert out[1].correct and not out[2].correct and out[1].points > 0 == out[2].points
+    assert out[11].points == out[10].points and out[11].score == out[10].score
+    rows = {a.key: a for a in LiveAnswer.objects.filter(session=session)}
+    assert set(rows) == {"p0-first", "p1-right", "p2-wrong", "p6-right", "p7-right", "p8-wrong"}
+    scores = dict(LivePlayer.objects.filter(session=session).values_list("pk", "score"))
+    for receipt, player in ((out[1], players[1]), (out[8], players[6]), (out[10], players[7])):
+        assert scores[player.pk] == receipt.score == rows[receipt.key].points
+    assert LivePlayer.objects.get(pk=players[1].pk).correct_count == 1
+
+
+def test_a_batch_that_the_database_refuses_is_retried_one_answer_at_a_time(game, monkeypatch):
+    """One answer the database refuses (here: a forced IntegrityError on its insert)
+    fails alone; the rest of its batch is recorded."""
+    from django.db import IntegrityError
+
+    session = game["session"]
+    players = [guest(session, f"Player {n}").player for n in range(3)]
+    act(game, "start")
+    right = {"choice": game["q"]["single"][1]["Right"]}
+    real = LiveAnswer.objects.bulk_create
+
+    def bulk_create(objs, *args, **kwargs):
+        if any(obj.key == "poisoned-key" for obj in objs):
+            raise IntegrityError("refused")
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(LiveAnswer.objects, "bulk_create", bulk_create)
+    batch = [
+        services.AnswerRequest(player_id=p.pk, index=0, response=right, key=key)
+        for p, key in zip(players, ["good-key-1", "poisoned-key", "good-key-2"], strict=True)
+    ]
+    out = services.answers_submit(session_id=session.pk, answers=batch)
+    assert [getattr(o, "code", "ok") for o in out] == ["ok", "answer_not_recorded", "ok"]
+    assert set(LiveAnswer.objects.values_list("key", flat=True)) == {"good-key-1", "good-key-2"}
+    assert LivePlayer.objects.get(pk=players[1].pk).score == 0
 
 
 def test_a_new_round_reads_the_question_again(game, reads):
