@@ -38,3 +38,18 @@ app.conf.update(
     task_default_queue="default",
 )
 app.autodiscover_tasks()
+
+
+def warm_up() -> None:
+    """Do at a web process's boot what Celery otherwise does at its first task: find
+    every task module, build the task registry, the result backend and the message
+    machinery (no connection is opened). Left to the first ``apply_async``, that took
+    about a second of CPU with the GIL held, in the middle of a live game's first
+    question (bench/live_bench.py with py-spy)."""
+    if app.conf.task_always_eager:
+        return
+    app.loader.import_default_modules()
+    app.tasks  # noqa: B018 -- finalizes the app: every task registered
+    app.backend  # noqa: B018
+    app.amqp  # noqa: B018
+    app.amqp.send_task_message  # noqa: B018

@@ -16,6 +16,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
+    from config.celery import warm_up
+
+    try:
+        warm_up()  # before the freeze: what it loads lives as long as the process
+    except Exception:  # the first task does it instead; never a reason not to boot
+        worker.log.exception("warming up Celery failed")
+    _freeze(worker)
+
+
+def _freeze(worker):
     """Freeze what a booted worker holds (Django, the URLconf, the schemas) out of the
     garbage collector's reach (``gc.freeze``), unless ``GC_FREEZE=0``.
 
