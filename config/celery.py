@@ -48,7 +48,11 @@ def warm_up() -> None:
     question (bench/live_bench.py with py-spy)."""
     if app.conf.task_always_eager:
         return
-    app.loader.import_default_modules()
+    from django.apps import apps
+
+    # Each app's tasks module, as autodiscovery does (without its import signal, whose
+    # Django fixup would set up Django's logging again in a running process).
+    app.loader.autodiscover_tasks([config.name for config in apps.get_app_configs()])
     app.tasks  # noqa: B018 -- finalizes the app: every task registered
     app.backend  # noqa: B018
     app.amqp  # noqa: B018
