@@ -13,6 +13,38 @@ errorlog = "-"
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = 100
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Load the application once, in the master, and fork workers from it: a worker that dies
+# is replaced in a fraction of a second instead of importing Django and the project
+# again (3-8 s on a busy 2-core machine, during which its share of the live players had
+# nowhere to reconnect: bench/live_chaos.py). Importing creates no connection, thread
+# or event loop (tests/core/test_gunicorn_config.py checks), so nothing is shared across
+# the fork. The price: a HUP no longer reloads the code; restart the master to deploy.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in {"0", "false", "no", "off"}
+
+
+def _gc_freeze_wanted() -> bool:
+    return os.environ.get("GC_FREEZE", "1").lower() not in {"0", "false", "no", "off"}
+
+
+def _freeze_heap() -> int:
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018  -- import every view and build the URL maps
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+def when_ready(server):
+    """With ``preload_app``: freeze the loaded application's heap in the master, before
+    the first fork, so that every worker (respawned ones too) starts with it frozen and
+    its own collection in ``post_worker_init`` is short (and leaves the pages it shares
+    with the master alone)."""
+    if not (server.cfg.preload_app and _gc_freeze_wanted()):
+        return
+    server.log.info("froze %d objects in the master", _freeze_heap())
 
 
 def post_worker_init(worker):
@@ -34,13 +66,6 @@ def _freeze(worker):
     the API's p99 at a modest load (bench/api_bench.py, open-loop phase) and stalled live
     answers mid-game. Frozen, a full collection scans only what came after.
     """
-    if os.environ.get("GC_FREEZE", "1").lower() in {"0", "false", "no", "off"}:
+    if not _gc_freeze_wanted():
         return
-    import gc
-
-    from django.urls import get_resolver
-
-    get_resolver().reverse_dict  # noqa: B018  -- import every view and build the URL maps
-    gc.collect()
-    gc.freeze()
-    worker.log.info("froze %d objects at boot", gc.get_freeze_count())
+    worker.log.info("froze %d objects at boot", _freeze_heap())

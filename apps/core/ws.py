@@ -16,6 +16,7 @@ The Origin header is checked before this by ``AllowedHostsOriginValidator``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -85,6 +86,9 @@ class JsonConsumer(AsyncWebsocketConsumer):
     burst: ClassVar[int] = 20
     max_violations: ClassVar[int] = 50
     require_authentication: ClassVar[bool] = False
+    #: seconds ``on_open`` may take before the socket is closed with 1013 ("try again
+    #: later") for the client to reconnect; None: no limit
+    open_timeout: ClassVar[float | None] = None
     #: message type -> name of the coroutine method handling it
     handlers: ClassVar[dict[str, str]] = {}
 
@@ -96,7 +100,18 @@ class JsonConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.accept()
-        await self.on_open()
+        if self.open_timeout is None:
+            await self.on_open()
+            return
+        try:
+            await asyncio.wait_for(self.on_open(), self.open_timeout)
+        except TimeoutError:
+            logger.warning(
+                "%s: opening took over %.0f s; closed for the client to retry",
+                type(self).__name__,
+                self.open_timeout,
+            )
+            await self.close(code=1013)
 
     async def on_open(self) -> None:
         """Hook for subclasses, called after the socket is accepted."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
-import functools
 import gc
 import json
 import logging
@@ -40,6 +39,8 @@ from apps.live.models import LiveAnswer, LivePlayer, LiveSession
 logger = logging.getLogger(__name__)
 
 HOST_ACTIONS = ("start", "next", "reveal", "pause", "resume", "skip", "end")
+# Seconds between retries of a channel-layer receive that failed (see layer_trouble).
+LAYER_RETRY = 0.5
 # Frames whose broadcast carries the room's clock: a player with extra time gets theirs.
 TIMED_EVENTS = frozenset({"question", "paused", "resumed"})
 DEBOUNCE = 0.25
@@ -215,18 +216,35 @@ class _Relay:
         await self.layer.group_add(self.group, self.channel)
         self.reader = asyncio.create_task(self._read())
 
+    def failed(self) -> bool:
+        """Its subscription could not be made (the layer was away): a connection that
+        comes later makes a new relay rather than inherit this one's error."""
+        if not self.started.done():
+            return False
+        return self.started.cancelled() or self.started.exception() is not None
+
     async def _read(self) -> None:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("live relay for %s: receive failed", self.group)
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                layer_trouble(exc)
+                await asyncio.sleep(LAYER_RETRY)
                 continue
             for consumer in list(self.members):
                 consumer.inbox.put_nowait(message)
+
+    async def resubscribe(self) -> None:
+        await self.layer.group_add(self.group, self.channel)
+
+    def resync(self) -> None:
+        """Every member sends its client the state afresh: broadcasts made while the
+        layer was away were lost (their senders failed), and a client hears of a lost
+        one only at the next event, which may be a whole question later."""
+        for consumer in list(self.members):
+            consumer.inbox.put_nowait({"type": "live.resync"})
 
     async def stop(self) -> None:
         try:
@@ -242,10 +260,50 @@ class _Relay:
 _relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Relay]] = (
     weakref.WeakKeyDictionary()
 )
+# Per event loop: the task waiting for the channel layer to answer again, if any.
+_recoveries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = (
+    weakref.WeakKeyDictionary()
+)
+_trouble_logged = [0.0]
 
 
 def _relays_here() -> dict[str, _Relay]:
     return _relays.setdefault(asyncio.get_running_loop(), {})
+
+
+def layer_trouble(exc: BaseException) -> None:
+    """A receive from the channel layer failed (Redis away, its connections cut). The
+    sockets stay open: their receives are retried every ``LAYER_RETRY`` seconds, and one
+    task per process waits for the layer to answer again (each relay subscribes anew),
+    then has every relayed socket send its client the current state. (Closing the
+    sockets instead sent every player of the process to reconnect at once, into the
+    outage, and their backoff kept them away for seconds after it ended.)"""
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    if now - _trouble_logged[0] >= 30:  # said once per outage, not once per socket
+        _trouble_logged[0] = now
+        logger.warning("the channel layer is unreachable (%s); live sockets wait for it", exc)
+    task = _recoveries.get(loop)
+    if task is None or task.done():
+        _recoveries[loop] = task = loop.create_task(_recover())
+        events.background(task)
+
+
+async def _recover() -> None:
+    while True:
+        await asyncio.sleep(LAYER_RETRY)
+        relays = list(_relays_here().values())
+        try:
+            for relay in relays:
+                if not relay.failed():
+                    await relay.resubscribe()
+        except Exception as exc:  # still away
+            logger.debug("the channel layer is still unreachable: %s", exc)
+            continue
+        logger.warning("the channel layer answers again; live sockets resync")
+        for relay in relays:
+            relay.resync()
+        return
 
 
 def _standings(session_id: int) -> dict[int, tuple[int, int, int]]:
@@ -284,6 +342,10 @@ class LiveConsumer(JsonConsumer):
     rate_per_second = 5.0
     burst = 10
     max_frame_bytes = 8 * 1024
+    # A socket whose opening hangs (a read or a subscription stuck while Redis or the
+    # database is away) closes after this long instead of leaving its client waiting,
+    # without a state, until its 45 s silence limit: the client reconnects at once.
+    open_timeout = 5.0
 
     session_id: int
     session: LiveSession
@@ -298,10 +360,22 @@ class LiveConsumer(JsonConsumer):
         sources = [receive, self.inbox.get]
         if self.channel_layer is not None:
             self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            self.channel_receive = self.receive_own
             sources.append(self.channel_receive)
         with contextlib.suppress(StopConsumer):
             await await_many_dispatch(sources, self.dispatch)
+
+    async def receive_own(self) -> dict[str, Any]:
+        """The next message on this socket's own channel; while the layer fails, retried
+        (``layer_trouble``) instead of ending the consumer and closing the socket."""
+        while True:
+            try:
+                return dict(await self.channel_layer.receive(self.channel_name))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                layer_trouble(exc)
+                await asyncio.sleep(LAYER_RETRY)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' ``dispatch`` without its ``close_old_connections`` hop to the shared
@@ -323,7 +397,7 @@ class LiveConsumer(JsonConsumer):
         freeze_startup_heap()
         self.code = str(self.scope["url_route"]["kwargs"]["code"]).upper()
         self.groups_joined: list[str] = []
-        self.relayed: list[str] = []
+        self.relayed: list[_Relay] = []
         await super().connect()
 
     async def join_groups(self, *names: str) -> None:
@@ -335,24 +409,33 @@ class LiveConsumer(JsonConsumer):
         """Receive a public group's messages through this process's relay."""
         relays = _relays_here()
         relay = relays.get(name)
-        if relay is None:
+        if relay is None or relay.failed():
             relay = relays[name] = _Relay(self.channel_layer, name)
         relay.members.add(self)
-        self.relayed.append(name)
-        await asyncio.shield(relay.started)
+        self.relayed.append(relay)
+        try:
+            await asyncio.shield(relay.started)
+        except asyncio.CancelledError:
+            # Opening gave up waiting (``open_timeout``): a subscription still pending
+            # then is stuck; the next socket starts another one.
+            if not relay.started.done() and relays.get(name) is relay:
+                del relays[name]
+            raise
 
     async def disconnect(self, code: int) -> None:
         for name in self.groups_joined:
             await self.channel_layer.group_discard(name, self.channel_name)
         relays = _relays_here()
-        for name in getattr(self, "relayed", []):
-            relay = relays.get(name)
-            if relay is None:
-                continue
+        for relay in getattr(self, "relayed", []):
             relay.members.discard(self)
-            if not relay.members:
-                del relays[name]
+            if relay.members:
+                continue
+            if relays.get(relay.group) is relay:
+                del relays[relay.group]
+            if relay.started.done():
                 await relay.stop()
+            else:  # a subscription still on its way (or stuck): stop it when it is made
+                events.background(asyncio.ensure_future(relay.stop()))
 
     async def refuse(self, close_code: int, error: str, message: str) -> None:
         await self.send_error(error, message)
@@ -375,6 +458,12 @@ class LiveConsumer(JsonConsumer):
 
     async def live_removed(self, event: dict[str, Any]) -> None:
         pass
+
+    async def live_resync(self, event: dict[str, Any]) -> None:
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        raise NotImplementedError
 
     async def handle_ping(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "pong", "ref": message.get("ref")})

@@ -80,3 +80,71 @@ def test_a_failing_celery_warm_up_does_not_stop_the_boot(hook, monkeypatch, capl
     with caplog.at_level(logging.ERROR, logger="gunicorn-test"):
         hook(SimpleNamespace(log=logging.getLogger("gunicorn-test")))
     assert "warming up Celery failed" in caplog.text
+
+
+def test_workers_fork_from_the_application_loaded_in_the_master(monkeypatch):
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
+    assert runpy.run_path(str(CONFIG))["preload_app"] is True
+    monkeypatch.setenv("GUNICORN_PRELOAD", "0")
+    assert runpy.run_path(str(CONFIG))["preload_app"] is False
+
+
+_MASTER = r"""
+import asyncio, json, logging, os, runpy, sys, threading
+from types import SimpleNamespace
+
+import config.asgi  # noqa: F401  -- what gunicorn's master imports with preload_app
+hooks = runpy.run_path(sys.argv[1])
+server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True), log=logging.getLogger("m"))
+hooks["when_ready"](server)  # the master's freeze, before the first fork
+from django.db import connections
+fds = os.listdir("/proc/self/fd")
+links = [os.readlink(f"/proc/self/fd/{fd}") for fd in fds if os.path.exists(f"/proc/self/fd/{fd}")]
+policy_loop = asyncio.get_event_loop_policy()._local._loop
+print(json.dumps({
+    "threads": [t.name for t in threading.enumerate()],
+    "sockets": [link for link in links if link.startswith("socket:")],
+    "database": [alias for alias in connections if connections[alias].connection is not None],
+    "loop": policy_loop is not None,
+    "frozen": __import__("gc").get_freeze_count(),
+}))
+"""
+
+
+def test_the_master_holds_no_connection_thread_or_loop_to_share_with_its_forks():
+    """What ``preload_app`` relies on: importing the application (and freezing its heap)
+    in the master opens no database or Redis connection, starts no thread and creates no
+    event loop, each of which every forked worker would inherit and share. The services'
+    addresses point at a closed port, so a connection attempt would show as an error
+    (or a socket) here."""
+    import json
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _MASTER, str(CONFIG)],
+        cwd=CONFIG.parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["threads"] == ["MainThread"]
+    assert found["sockets"] == []
+    assert found["database"] == []
+    assert found["loop"] is False
+    assert found["frozen"] > 10_000  # the hook did run

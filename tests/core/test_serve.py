@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -72,13 +73,13 @@ def gunicorn_server(tmp_path):
                 proc.kill()
                 pytest.fail("gunicorn did not start:\n" + log_path.read_text())
             time.sleep(0.2)
-    yield base, log_path
+    yield base, log_path, proc
     proc.terminate()
     proc.wait(timeout=30)
 
 
 def test_gunicorn_serves_http_and_websockets_on_one_port_with_json_logs(gunicorn_server):
-    base, log_path = gunicorn_server
+    base, log_path, _ = gunicorn_server
     with urllib.request.urlopen(base + "/readyz", timeout=10) as response:
         body = json.load(response)
     assert body["status"] == "ready", body
@@ -113,3 +114,28 @@ def test_gunicorn_serves_http_and_websockets_on_one_port_with_json_logs(gunicorn
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     mine = [line for line in lines if line.get("request_id") == "serve-test-0001"]
     assert mine and mine[-1]["path"] == "/" and mine[-1]["status"] == 200
+
+
+def test_killed_workers_are_replaced_by_serving_ones_within_moments(gunicorn_server):
+    """Workers fork from the application the master loaded (``preload_app``): when both
+    die at once the site answers again in well under a second or two, not after a new
+    import of Django and the project by each (3-8 s on a busy 2-core machine)."""
+    base, _, proc = gunicorn_server
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(children) == 2
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    started = time.monotonic()
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        assert time.monotonic() - started < 15, "no worker came back"
+        time.sleep(0.02)
+    took = time.monotonic() - started
+    assert took < 1.5, f"the site answered again after {took:.2f} s"
+    after = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert set(after).isdisjoint(children)
