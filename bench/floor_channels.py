@@ -53,7 +53,7 @@ def _database() -> dict[str, Any]:
 if not settings.configured:
     settings.configure(
         DEBUG=False,
-        SECRET_KEY="bench-floor-channels",  # noqa: S106 -- no sessions or signing here
+        SECRET_KEY="bench-floor-channels",
         ALLOWED_HOSTS=["*"],
         INSTALLED_APPS=["channels"],
         DATABASES={"default": _database()},
@@ -94,7 +94,7 @@ def dumps(payload: dict[str, Any]) -> str:
 def _insert(key: str, index: int, response: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TABLE} (key, idx, response, at) VALUES (%s, %s, %s, now()) "  # noqa: S608
+            f"INSERT INTO {TABLE} (key, idx, response, at) VALUES (%s, %s, %s, now()) "
             "ON CONFLICT (key) DO NOTHING",
             [key, index, response],
         )

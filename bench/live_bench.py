@@ -25,8 +25,9 @@ One measurement ("run") of a target at N players:
    and the RSS is read again: (after - before) / N is the memory per connection;
 3. the host (this process) plays ``--questions`` questions: ``start``/``next``; every
    player answers once at a random moment 0-0.5 s after it received the question
-   (``--think``: the burst a quick, easy question produces) with a unique key; the host reveals when every answer is
-   acknowledged (or just before the deadline); then ``end``;
+   (``--think``: the burst a quick, easy question produces) with a unique key; the
+   host reveals when every answer is acknowledged (or just before the deadline); then
+   ``end``;
 4. each client records when every public event arrived (``time.time()``, the machine's
    one clock) and follows ``seq``: a gap is counted as a lost message and repaired with
    ``sync``, as the pages do. Broadcast latency is the question event's arrival minus

@@ -234,7 +234,7 @@ else:
 READINESS_CACHE_SECONDS = 0.0 if TESTING else float(env_int("READINESS_CACHE_MS", 1000)) / 1000
 
 # Live sessions: players per session for instructors and authors, and for anyone else.
-LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1000)
+LIVE_MAX_PLAYERS = env_int("LIVE_MAX_PLAYERS", 1500)
 LIVE_SMALL_SESSION_PLAYERS = env_int("LIVE_SMALL_SESSION_PLAYERS", 10)
 # Every live web process closes overdue questions this often (seconds; 0: never), so a
 # deadline holds when the process with its timer dies and its Celery task is lost.

@@ -296,7 +296,17 @@ def deadline_schedule(session_id: int, round_: int, deadline: Any) -> None:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             from apps.live.tasks import close_question
 
-            close_question.apply_async(args=(session_id, round_), eta=deadline)
+            try:
+                close_question.apply_async(args=(session_id, round_), eta=deadline)
+            except Exception:
+                # The broker is away (Redis cut): the question is open and committed, and
+                # the timer above and every web process's sweep still close it on time.
+                logger.warning(
+                    "live session %s: the deadline task for round %s could not be queued",
+                    session_id,
+                    round_,
+                    exc_info=True,
+                )
         elif loop is None:
             timer = threading.Timer(
                 max((deadline.timestamp() - time.time()), 0) + 0.01,

@@ -992,9 +992,9 @@ def _answers_submit(
     for position in positions:
         request = answers[position]
         player = players.get(request.player_id)
-        earlier = by_key.get((request.player_id, request.key))
-        if player is not None and not player.removed and earlier is not None:
-            outcomes[position] = _receipt(earlier, player, duplicate=True)
+        first = by_key.get((request.player_id, request.key))
+        if player is not None and not player.removed and first is not None:
+            outcomes[position] = _receipt(first, player, duplicate=True)
             continue
         try:
             limit_ms = moment.admit(player, request, answered)

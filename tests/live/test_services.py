@@ -63,10 +63,10 @@ def test_anyone_signed_in_hosts_up_to_ten_players_instructors_more(game):
     assert game["session"].max_players == 10
     instructor = UserFactory(roles=["instructor"])
     big = services.session_create(host=instructor, quiz_slug=game["quiz"].slug)
-    assert big.max_players == 1000
+    assert big.max_players == 1500
     plain = UserFactory()
     plain.user_permissions.add(Permission.objects.get(codename="host_large_session"))
-    assert services.max_players_for(plain) == 1000
+    assert services.max_players_for(plain) == 1500
 
 
 def test_session_full(game):
@@ -438,3 +438,25 @@ def test_a_new_round_reads_the_question_again(game, reads):
         session_id=other.pk, player_id=cy.pk, index=0, response=right, key="cy-1-key"
     )
     assert len(reads) == 3
+
+
+def test_a_broker_outage_does_not_fail_opening_a_question(
+    game, settings, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The deadline task is a backstop: when it cannot be queued (Redis cut), the host's
+    action still succeeds (the timer and the sweep close the question)."""
+    from kombu.exceptions import OperationalError
+
+    from apps.live import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.close_question, "apply_async", refuse)
+    guest(game["session"], "Ada")
+    with django_capture_on_commit_callbacks(execute=True):
+        session = act(game, "start")
+    assert session.status == "question" and fresh(game).status == "question"
+    assert "the deadline task for round 1 could not be queued" in caplog.text
