@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -71,12 +70,23 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.public_name}! Your account is ready.")
             target = request.GET.get("next") if _safe_next(request) else None
-            return redirect(target or settings.LOGIN_REDIRECT_URL)
+            return redirect(target or _first_stop())
         else:
             status = 400
     else:
         form = SignUpForm()
     return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+def _first_stop() -> str:
+    """Where a new learner starts without a ``next``: the course when there is one, the
+    catalog when there are several (not the profile page and its API tokens)."""
+    from apps.courses.selectors import course_list_published  # accounts sit below courses
+
+    courses = list(course_list_published()[:2])
+    if len(courses) == 1:
+        return courses[0].get_absolute_url()
+    return str(reverse_lazy("courses:catalog"))
 
 
 def _safe_next(request: HttpRequest) -> bool:

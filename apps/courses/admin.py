@@ -141,6 +141,18 @@ class ModuleAdmin(admin.ModelAdmin):
         self.message_user(request, f"{changed} module(s) unpublished.", messages.SUCCESS)
 
 
+def _preview_note(lesson: Lesson) -> str:
+    """One sentence for the preview banner: what the lesson is and whether learners see it."""
+    if lesson.status != Status.PUBLISHED:
+        return "Preview of a draft lesson: learners cannot see it yet."
+    parents = (("module", lesson.module.status), ("course", lesson.module.course.status))
+    hidden = [f"its {kind} is a draft" for kind, status in parents if status != Status.PUBLISHED]
+    if hidden:
+        because = " and ".join(hidden)
+        return f"Preview of a published lesson, but {because}: learners cannot see it yet."
+    return "Preview of a published lesson: learners see it at its address."
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
     form = LessonForm
@@ -209,6 +221,7 @@ class LessonAdmin(admin.ModelAdmin):
             "matrix_links": [],
             "position": lesson.order,
             "preview": True,
+            "preview_note": _preview_note(lesson),
         }
         return render(request, "courses/lesson.html", context)
 

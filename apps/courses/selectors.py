@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -200,68 +200,121 @@ def _marked(text: str) -> str:
     return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    total: int  # every match, not just this page's
+    offset: int  # of the first hit on this page
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.hits)
+
+
 def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
-    """Published lessons matching ``query``, best first, with highlighted snippets.
+    """Published lessons matching ``query``, best first, with highlighted snippets
+    (the first ``limit``; ``lesson_search_page`` pages through all of them)."""
+    return lesson_search_page(query=query, limit=limit).hits
+
+
+def lesson_search_page(*, query: str, limit: int = 20, offset: int = 0) -> SearchPage:
+    """One page of the published lessons matching ``query``, best first, with
+    highlighted snippets, and how many match in all.
 
     PostgreSQL: full-text search (websearch syntax, weighted title > summary > body,
-    ranked, ``ts_headline`` snippets). SQLite: every term must appear somewhere;
-    title matches rank first.
+    ranked). SQLite: every term must appear somewhere; title matches rank first.
+    Both: snippets around the first match in the lesson's text, cut between words.
     """
+    offset = max(0, offset)
     # NUL cannot reach PostgreSQL (no text value may hold it): drop it with the spacing.
     query = " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     if not query:
-        return []
+        return SearchPage(hits=[], total=0, offset=offset)
     base = published_lessons().select_related("module__course")
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        # Rank first, then build headlines (the costly part) for the page of results only.
+        matching = base.filter(search_vector=search)
+        # Rank every match, then build snippets for the page of results only.
         top = list(
-            base.filter(search_vector=search)
-            .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "module__order", "order")
-            .values_list("id", flat=True)[:limit]
+            matching.annotate(rank=SearchRank(F("search_vector"), search))
+            .order_by("-rank", "module__order", "order", "id")
+            .values_list("id", flat=True)[offset : offset + limit]
         )
-        headlined = {
-            row.id: row
-            for row in Lesson.objects.filter(id__in=top)
-            .select_related("module__course")
-            .annotate(
-                headline=SearchHeadline(
-                    "body_md", search, config="english", start_sel=_START, stop_sel=_STOP,
-                    max_words=30, min_words=12, max_fragments=2, fragment_delimiter=" … ",
-                )
-            )
-        }  # fmt: skip
-        rows = [headlined[pk] for pk in top if pk in headlined]
-        return [SearchHit(lesson=row, snippet=_marked(row.headline)) for row in rows]
-    terms = [term for term in re.split(r"\W+", query.lower()) if len(term) > 1][:8]
+        rows_by_id = {row.id: row for row in base.filter(id__in=top)}
+        words = _query_words(query)
+        hits = [
+            SearchHit(lesson=rows_by_id[pk], snippet=_snippet(rows_by_id[pk], words))
+            for pk in top
+            if pk in rows_by_id
+        ]
+        return SearchPage(hits=hits, total=matching.count(), offset=offset)
+    terms = _query_words(query)
     if not terms:
-        return []
+        return SearchPage(hits=[], total=0, offset=offset)
     condition = Q()
     for term in terms:
         condition &= (
             Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_md__icontains=term)
         )
-    matches = list(base.filter(condition)[: limit * 3])
+    matches = list(base.filter(condition))
     matches.sort(
         key=lambda row: (
             -sum(term in row.title.lower() for term in terms),
             row.module.order,
             row.order,
+            row.id,
         )
     )
-    return [SearchHit(lesson=row, snippet=_snippet(row, terms)) for row in matches[:limit]]
+    hits = [
+        SearchHit(lesson=row, snippet=_snippet(row, terms))
+        for row in matches[offset : offset + limit]
+    ]
+    return SearchPage(hits=hits, total=len(matches), offset=offset)
+
+
+def _query_words(query: str) -> list[str]:
+    return [term for term in re.split(r"\W+", query.lower()) if len(term) > 1][:8]
+
+
+# Box drawing, block elements, shapes and the leader dots and rules of text diagrams: in a
+# one-line snippet they are noise ("└── PostgreSQL ├── hot reads ........").
+_DIAGRAM = re.compile(r"[\u2500-\u259f\u25a0-\u25ff]+|\.{4,}|[-=_+|]{3,}")
+_SPACES = re.compile(r"\s+")
+
+
+def _readable(text: str) -> str:
+    """``text`` without diagram characters, on one line."""
+    return _SPACES.sub(" ", _DIAGRAM.sub(" ", text)).strip()
 
 
 def _snippet(lesson: Lesson, terms: list[str], width: int = 220) -> str:
-    text = plain_text(lesson.body_md)
+    """About ``width`` characters of the lesson around its first match, cut between
+    words, without diagram characters."""
+    text = _readable(plain_text(lesson.body_md))
     lower = text.lower()
     positions = [lower.find(term) for term in terms if lower.find(term) >= 0]
     start = max(0, min(positions) - width // 3) if positions else 0
-    excerpt = text[start : start + width]
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", excerpt)
-    return ("… " if start else "") + _marked(marked) + (" …" if start + width < len(text) else "")
+    if start:
+        # Back to the start of the word the cut fell in.
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else 0
+    stop = start + width
+    if stop < len(text):
+        # Back to the end of the last whole word.
+        space = text.rfind(" ", start, stop + 1)
+        stop = space if space > start else stop
+    else:
+        stop = len(text)
+    excerpt = text[start:stop].strip()
+    marked = excerpt
+    if terms:
+        pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+        marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", excerpt)
+    return ("… " if start else "") + _marked(marked) + (" …" if stop < len(text) else "")
 
 
 @dataclass

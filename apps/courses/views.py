@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -125,5 +127,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @cache_for_anonymous
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    hits = selectors.lesson_search(query=query) if query else []
-    return render(request, "courses/search.html", {"query": query, "hits": hits})
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    per_page = SEARCH_PAGE_SIZE
+    results = selectors.lesson_search_page(
+        query=query, limit=per_page, offset=(page - 1) * per_page
+    )
+    pages = max(1, -(-results.total // per_page))
+    if query and page > pages:
+        return redirect(request.path + _search_url(query, pages))
+    return render(
+        request,
+        "courses/search.html",
+        {
+            "query": query,
+            "results": results,
+            "hits": results.hits,
+            "page": page,
+            "pages": pages,
+            "previous_url": _search_url(query, page - 1) if page > 1 else "",
+            "next_url": _search_url(query, page + 1) if page < pages else "",
+        },
+    )
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+def _search_url(query: str, page: int) -> str:
+    params = {"q": query} if page == 1 else {"q": query, "page": str(page)}
+    return f"?{urlencode(params)}"

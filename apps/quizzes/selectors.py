@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q
 
+from apps.core.numbers import plain_number
 from apps.quizzes.errors import (
     AttemptNotFound,
     AttemptNotSubmitted,
@@ -191,7 +192,7 @@ def _describe(question: Question, response: dict[str, Any] | None, by_id: dict[i
     if kind == QuestionType.TRUE_FALSE:
         return "True" if response.get("value") else "False"
     if kind == QuestionType.NUMERIC:
-        return str(response.get("value"))
+        return plain_number(response.get("value"))
     if kind == QuestionType.SHORT_TEXT:
         return str(response.get("text"))
     if kind == QuestionType.ORDERING:
@@ -204,9 +205,9 @@ def _key(question: Question) -> str:
     if kind == QuestionType.TRUE_FALSE:
         return "True" if question.true_false_answer else "False"
     if kind == QuestionType.NUMERIC:
-        value = question.numeric_answer.normalize() if question.numeric_answer is not None else ""
-        tolerance = question.tolerance.normalize()
-        return f"{value}" + (f" (± {tolerance})" if tolerance else "")
+        value = plain_number(question.numeric_answer)
+        tolerance = question.tolerance
+        return value + (f" (± {plain_number(tolerance)})" if tolerance else "")
     if kind == QuestionType.SHORT_TEXT:
         return " / ".join(str(a) for a in question.accepted_answers)
     if kind == QuestionType.ORDERING:

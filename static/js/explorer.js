@@ -15,6 +15,9 @@
   var compareText = document.getElementById("compare-text");
   var chart = document.getElementById("compare-chart");
   var MAX_SHOWN = 300000;  // characters shown per response (the pane scrolls)
+  var numbers = new Intl.NumberFormat("en-GB");
+
+  function count(value) { return numbers.format(value); }
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -77,8 +80,12 @@
     var started = performance.now();
     for (var i = 0; i < requests.length; i++) {
       var req = requests[i];
+      // "no-store": never revalidate against the HTTP cache. A 304 would hand back the
+      // cached body and stale headers, so bytes, server time and SQL count would not be
+      // this run's.
       var response = await fetch(req.url, {
         method: req.method,
+        cache: "no-store",
         credentials: "same-origin",
         headers: headers(req.headers),
         body: req.body,
@@ -100,7 +107,7 @@
 
   function show(pane, result) {
     setMetric(pane, "status", result.statuses.join(", "));
-    setMetric(pane, "bytes", result.bytes.toLocaleString() + " B");
+    setMetric(pane, "bytes", count(result.bytes) + " B");
     setMetric(pane, "trips", String(result.trips));
     setMetric(pane, "server", result.server.toFixed(1) + " ms");
     setMetric(pane, "sql", result.sqlKnown ? String(result.sql) : "hidden");
@@ -120,17 +127,36 @@
     [["REST", rest, "bar-rest"], ["GraphQL", gql, "bar-gql"]].forEach(function (entry) {
       var line = document.createElement("div");
       line.className = "compare-line";
+      var track = document.createElement("span");
+      track.className = "compare-track";
       var bar = document.createElement("span");
       bar.className = "compare-bar " + entry[2];
       bar.style.width = Math.max(2, (100 * entry[1]) / max) + "%";
+      track.appendChild(bar);
       var value = document.createElement("span");
       value.className = "compare-value";
-      value.textContent = entry[0] + ": " + (unit === "ms" ? entry[1].toFixed(1) : entry[1].toLocaleString()) + " " + unit;
-      line.appendChild(bar);
+      value.textContent = entry[0] + ": " + (unit === "ms" ? entry[1].toFixed(1) : count(entry[1])) + (unit ? " " + unit : "");
+      line.appendChild(track);
       line.appendChild(value);
       row.appendChild(line);
     });
     chart.appendChild(row);
+  }
+
+  // "GraphQL sent 35% fewer bytes than REST (1,234 against 1,900)"; the direction comes
+  // from the byte counts themselves, so a rounded 0% never reads as "fewer".
+  function bytesSentence(restBytes, gqlBytes) {
+    var figures = " (" + count(gqlBytes) + " against " + count(restBytes) + ")";
+    if (gqlBytes === restBytes) {
+      return "GraphQL and REST sent the same number of bytes" + figures;
+    }
+    var word = gqlBytes < restBytes ? "fewer" : "more";
+    if (!restBytes) {
+      return "GraphQL sent more bytes than REST" + figures;
+    }
+    var percent = (100 * Math.abs(restBytes - gqlBytes)) / restBytes;
+    var amount = percent < 1 ? "less than 1% " : Math.round(percent) + "% ";
+    return "GraphQL sent " + amount + word + " bytes than REST" + figures;
   }
 
   function compare(rest, gql) {
@@ -139,12 +165,7 @@
     bars("Round trips", "", rest.trips, gql.trips);
     bars("Server time", "ms", rest.server, gql.server);
     if (rest.sqlKnown && gql.sqlKnown) bars("SQL queries", "", rest.sql, gql.sql);
-    var ratio = rest.bytes ? Math.round((100 * (rest.bytes - gql.bytes)) / rest.bytes) : 0;
-    var bytes = ratio >= 0
-      ? "GraphQL sent " + ratio + "% fewer bytes"
-      : "GraphQL sent " + -ratio + "% more bytes";
-    compareText.textContent = bytes + " (" + gql.bytes.toLocaleString() + " against " +
-      rest.bytes.toLocaleString() + ") in " + gql.trips + " round trip" + (gql.trips === 1 ? "" : "s") +
+    compareText.textContent = bytesSentence(rest.bytes, gql.bytes) + " in " + gql.trips + " round trip" + (gql.trips === 1 ? "" : "s") +
       " against " + rest.trips + ". Server time: REST " + rest.server.toFixed(1) + " ms, GraphQL " +
       gql.server.toFixed(1) + " ms" +
       (rest.sqlKnown && gql.sqlKnown ? "; SQL queries: REST " + rest.sql + ", GraphQL " + gql.sql : "") + ".";

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from apps.accounts.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_signup_creates_a_learner_and_logs_in(client):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("courses:catalog")  # no course yet: the catalog
     user = User.objects.get(username="ada")
     assert list(user.groups.values_list("name", flat=True)) == ["learner"]
     assert client.get("/accounts/profile/").status_code == 200
@@ -83,7 +83,24 @@ def test_signup_ignores_an_offsite_next(client):
         "/accounts/signup/?next=https://evil.example/",
         {"username": "cy", "email": "cy@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("courses:catalog")
+
+
+def test_signup_lands_on_the_course_or_the_page_the_learner_came_from(client):
+    course = CourseFactory(status="published")
+    form = {"password1": PASSWORD, "password2": PASSWORD}
+    response = client.post(
+        "/accounts/signup/", {**form, "username": "eve", "email": "eve@example.com"}
+    )
+    assert response["Location"] == course.get_absolute_url()
+    client.post("/accounts/logout/")
+
+    lesson_path = "/courses/python/some-module/some-lesson/"
+    response = client.post(
+        f"/accounts/signup/?next={lesson_path}",
+        {**form, "username": "fay", "email": "fay@example.com"},
+    )
+    assert response["Location"] == lesson_path
 
 
 def test_login_and_logout(client):

@@ -66,9 +66,9 @@ def test_swagger_ui_renders_and_tries_requests_with_the_session(page, docs_site)
     seen = _watch(page, docs_site)
     page.reload()
 
-    assert page.title() == "API explorer · Backend Academy"
+    assert page.title() == "Try the REST API (Swagger UI) · Backend Academy"
     # Swagger UI adds an h1 of its own (the API title) once it renders.
-    assert page.locator("main h1").first.inner_text() == "API explorer"
+    assert page.locator("main h1").first.inner_text() == "Try the REST API"
     assert page.get_by_role("navigation", name="API documentation").is_visible()
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() == _operation_count(docs_site)

@@ -33,16 +33,34 @@ def test_skip_link_and_keyboard_focus(page, live_url):
 
 
 def test_theme_toggle_switches_and_is_remembered(page, live_url):
+    """One click always shows the other theme; choosing the system's own theme goes back
+    to following the system."""
+    page.emulate_media(color_scheme="light")
     page.goto(live_url + "/")
     html = page.locator("html")
+    button = page.locator("#theme-toggle")
     assert html.get_attribute("data-theme") == "auto"
-    page.click("#theme-toggle")
-    assert html.get_attribute("data-theme") == "light"
-    page.click("#theme-toggle")
+    assert button.get_attribute("aria-pressed") == "false"
+    page.click("#theme-toggle")  # light on screen: one click to dark
     assert html.get_attribute("data-theme") == "dark"
+    assert button.get_attribute("aria-pressed") == "true"
+    assert button.get_attribute("title") == "Switch to the light theme"
     assert axe_violations(page) == []  # the dark theme keeps its contrast
     page.reload()
     assert html.get_attribute("data-theme") == "dark"
+    page.click("#theme-toggle")  # back to light, the system's: follows the system again
+    assert html.get_attribute("data-theme") == "auto"
+    assert button.get_attribute("aria-pressed") == "false"
+
+    page.emulate_media(color_scheme="dark")
+    page.reload()
+    assert button.get_attribute("aria-pressed") == "true"  # automatic, and dark on screen
+    page.click("#theme-toggle")  # dark on screen: one click to light
+    assert html.get_attribute("data-theme") == "light"
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.click("#theme-toggle")
+    assert html.get_attribute("data-theme") == "auto"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != bg
 
 
 def test_small_screen_layout_has_no_horizontal_scroll(browser, live_url):
@@ -62,7 +80,7 @@ def test_sign_up_log_out_log_in(page, live_url):
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/accounts/profile/")
+    page.wait_for_url("**/courses/")  # no course imported: the catalog, not the profile
     assert "Welcome" in page.inner_text(".messages")
     assert axe_violations(page) == []
     page.click("text=Log out")
