@@ -398,6 +398,9 @@ if PRODUCTION:
     if not env_bool("DJANGO_HSTS_PRELOAD", False):
         SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload is an opt-in commitment
 
+# The site's own page for a failed CSRF check (Django's default one styles itself inline).
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+
 # Content-Security-Policy sent on every response (see apps.core.middleware).
 CSP_DIRECTIVES = {
     "default-src": ["'self'"],

@@ -42,6 +42,7 @@ from apps.classes.models import (
     Reminder,
     Role,
 )
+from apps.core.admin_labels import LabelledAdminMixin, LabelledTabularInline
 from apps.core.errors import ApplicationError
 
 REFUSAL = "_classes_admin_refusal"  # the request attribute holding a service's refusal
@@ -114,7 +115,7 @@ class ServiceForm(forms.ModelForm):
         self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(LabelledAdminMixin, admin.ModelAdmin):
     """A class-scoped admin whose saves go through the services.
 
     ``scope`` is the path from the model to its class (empty for the class itself);
@@ -223,7 +224,7 @@ class MembershipForm(ServiceForm):
         return cleaned
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     """The class's instructors and teaching assistants. Learners join with the invite
     code and are managed on the class's roster page: a class of a thousand would be a
     thousand rows here."""
@@ -405,7 +406,7 @@ class OverrideForm(ServiceForm):
             self.initial["user"] = self.instance.user.get_username()
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(LabelledTabularInline):
     model = Override
     form = OverrideForm
     fields = ("user", "due_at", "extra_quiz_minutes", "excused", "reason", "granted_by",

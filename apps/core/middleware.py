@@ -8,6 +8,9 @@ sync thread several times).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import logging
 import re
 import secrets
@@ -109,12 +112,54 @@ class SecurityHeadersMiddleware(_HybridMiddleware):
     def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if "Content-Security-Policy" not in response:
             directives = getattr(response, "csp_directives", None) or settings.CSP_DIRECTIVES
+            if settings.DEBUG and _is_debug_page(response):
+                directives = _allow_debug_page_inline(directives, response.content)
             response["Content-Security-Policy"] = build_csp(directives, request.csp_nonce)  # type: ignore[attr-defined]
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
         )
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+# Django's technical 404 and 500 pages (DEBUG only) carry their CSS, script and event
+# handlers inline. Rather than 'unsafe-inline', such a page's policy allows exactly the
+# inline code it contains, by hash; everything else stays as strict as on every page.
+_DEBUG_PAGE_MARKER = b'<meta name="robots" content="NONE,NOARCHIVE">'
+_INLINE_STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+_EVENT_HANDLER = re.compile(rb'\son[a-z]+="([^"]*)"', re.IGNORECASE)
+
+
+def _is_debug_page(response: HttpResponse) -> bool:
+    return (
+        response.status_code >= 400
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and _DEBUG_PAGE_MARKER in response.content[:2048]
+    )
+
+
+def _csp_hash(source: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source).digest()).decode() + "'"
+
+
+def _allow_debug_page_inline(
+    directives: dict[str, list[str]], content: bytes
+) -> dict[str, list[str]]:
+    styles = {_csp_hash(block) for block in _INLINE_STYLE.findall(content)}
+    scripts = {_csp_hash(block) for block in _INLINE_SCRIPT.findall(content)}
+    handlers = {
+        _csp_hash(html.unescape(value.decode()).encode())
+        for value in _EVENT_HANDLER.findall(content)
+    }
+    allowed = {name: list(sources) for name, sources in directives.items()}
+    allowed["style-src"] = allowed.get("style-src", ["'self'"]) + sorted(styles)
+    extra_scripts = sorted(scripts) + (["'unsafe-hashes'", *sorted(handlers)] if handlers else [])
+    allowed["script-src"] = allowed.get("script-src", ["'self'"]) + extra_scripts
+    return allowed
 
 
 def build_csp(directives: dict[str, list[str]], nonce: str) -> str:

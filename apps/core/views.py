@@ -93,6 +93,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the site's 403 page instead of Django's inline-styled one."""
+    message = (
+        "This form could not be sent: it is out of date, or your browser did not send the "
+        "site's cookie. Go back, reload the page and try again."
+    )
+    if settings.DEBUG and reason:
+        message += f" (Reason given by the CSRF check: {reason})"
+    return _error(request, 403, "Form expired", message)
+
+
 @ensure_csrf_cookie
 @require_safe
 def api_explorer(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.core.admin_labels import LabelledAdminMixin, LabelledTabularInline
 from apps.courses import selectors, services
 from apps.courses.models import Course, Lesson, Module, Status
 
@@ -77,7 +78,7 @@ class LessonForm(forms.ModelForm):
         return links
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(LabelledTabularInline):
     model = Module
     fields = ("order", "title", "slug", "status")
     extra = 0
@@ -85,7 +86,7 @@ class ModuleInline(admin.TabularInline):
     ordering = ("order",)
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(LabelledTabularInline):
     model = Lesson
     fields = ("order", "title", "slug", "status", "reading_minutes")
     readonly_fields = ("reading_minutes",)
@@ -95,7 +96,7 @@ class LessonInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(LabelledAdminMixin, admin.ModelAdmin):
     list_display = ("title", "status", "order", "updated_at", "updated_by")
     list_filter = ("status",)
     search_fields = ("title", "summary")
@@ -112,7 +113,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(LabelledAdminMixin, admin.ModelAdmin):
     list_display = ("title", "course", "order", "status", "updated_at")
     list_filter = ("course", "status")
     list_editable = ("order",)
@@ -154,7 +155,7 @@ def _preview_note(lesson: Lesson) -> str:
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(LabelledAdminMixin, admin.ModelAdmin):
     form = LessonForm
     list_display = (
         "title",

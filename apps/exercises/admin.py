@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from apps.core.admin_labels import LabelledAdminMixin
 from apps.exercises import services
 from apps.exercises.models import Exercise, Run, Status
 
@@ -75,7 +76,7 @@ class ExerciseForm(forms.ModelForm):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(LabelledAdminMixin, admin.ModelAdmin):
     form = ExerciseForm
     list_display = (
         "title", "slug", "lesson", "difficulty", "status", "order", "visible_test_count",

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.core.admin_labels import LabelledAdminMixin, LabelledTabularInline
 from apps.matrix import services
 from apps.matrix.models import Category, Cell, Criterion, CriterionKind, Option
 
@@ -31,20 +32,20 @@ def _value_text(cell: Cell | None, criterion: Criterion) -> str:
     return cell.text
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(LabelledTabularInline):
     model = Criterion
     fields = ("order", "title", "slug", "kind", "weight_hint")
     extra = 0
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(LabelledTabularInline):
     model = Option
     fields = ("order", "name", "slug", "summary", "url")
     extra = 0
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(LabelledAdminMixin, admin.ModelAdmin):
     list_display = ("title", "order", "status", "scale_min", "scale_max", "grid_link", "updated_at")
     list_filter = ("status",)
     search_fields = ("title",)

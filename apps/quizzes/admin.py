@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core.admin_labels import LabelledAdminMixin, LabelledTabularInline
 from apps.quizzes import selectors, services
 from apps.quizzes.models import Attempt, Choice, Question, Quiz
 
@@ -35,7 +36,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             raise ValidationError(exc.messages) from exc
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(LabelledTabularInline):
     model = Choice
     formset = ChoiceFormSet
     fields = ("order", "text", "is_correct", "feedback")
@@ -52,7 +53,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(LabelledAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "course",
@@ -83,7 +84,7 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(LabelledAdminMixin, admin.ModelAdmin):
     list_display = ("key", "quiz", "type", "points", "order", "retired")
     list_filter = ("quiz__course", "quiz", "type", "retired")
     search_fields = ("key", "prompt_md")
