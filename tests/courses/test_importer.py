@@ -146,6 +146,26 @@ def test_a_bad_file_is_named_and_nothing_is_imported(content_copy, mutate, probl
     assert Course.objects.count() == Module.objects.count() == Lesson.objects.count() == 0
 
 
+def test_a_question_key_used_in_two_quizzes_is_refused(content_copy):
+    source = content_copy / "python-backend-engineering/01-why-python/quiz.yaml"
+    target = content_copy / "python-backend-engineering/02-python-vs-other-languages/quiz.yaml"
+    key = next(
+        line.split("key:", 1)[1].strip()
+        for line in source.read_text().splitlines()
+        if line.strip().startswith("- key:")
+    )
+    text = target.read_text()
+    first = next(line for line in text.splitlines() if line.strip().startswith("- key:"))
+    target.write_text(text.replace(first, f"  - key: {key}", 1))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_content", root=content_copy, verbosity=0)
+    message = str(excinfo.value)
+    assert "02-python-vs-other-languages/quiz.yaml" in message
+    assert f"question key {key!r} is already used in" in message
+    assert "01-why-python/quiz.yaml" in message
+    assert Course.objects.count() == 0
+
+
 def test_an_import_that_fails_midway_rolls_back(content_copy, monkeypatch):
     from apps.courses import services
 
