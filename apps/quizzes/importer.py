@@ -201,6 +201,7 @@ def read_quizzes(courses: list[CourseSource], root: Path = CONTENT_ROOT) -> list
             )
             source.questions = _questions(data, where)
             out.append(source)
+        _check_keys_unique([q for q in out if q.path.parent.parent == course.path.parent], root)
         final = course.data.get("final_exam")
         if final is not None:
             where = _rel(course.path, root) + " (final_exam)"
@@ -217,6 +218,19 @@ def read_quizzes(courses: list[CourseSource], root: Path = CONTENT_ROOT) -> list
                 )
             )  # fmt: skip
     return out
+
+
+def _check_keys_unique(quizzes: list[QuizSource], root: Path) -> None:
+    """A question belongs to one module quiz: the final exam draws from all of them."""
+    first: dict[str, QuizSource] = {}
+    for quiz in quizzes:
+        for question in quiz.questions:
+            other = first.setdefault(question.key, quiz)
+            if other is not quiz:
+                raise ContentError(
+                    _rel(quiz.path, root),
+                    f"question key {question.key!r} is already used in {_rel(other.path, root)}",
+                )
 
 
 def write_quizzes(courses: list[CourseSource], quizzes: list[QuizSource]) -> tuple[int, int]:

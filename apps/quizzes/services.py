@@ -95,22 +95,51 @@ def question_check(question: Question, choices: list[Any]) -> None:
 
 def _draw_questions(quiz: Quiz) -> list[int]:
     if quiz.kind == QuizKind.FINAL:
-        bank = list(
-            Question.objects.filter(
-                quiz__course=quiz.course,
-                quiz__kind=QuizKind.MODULE,
-                quiz__status="published",
-                retired=False,
-            ).values_list("id", flat=True)
-        )
-        count = min(quiz.draw_count or len(bank), len(bank))
-        return random.SystemRandom().sample(bank, count)
+        bank = Question.objects.filter(
+            quiz__course=quiz.course,
+            quiz__kind=QuizKind.MODULE,
+            quiz__status="published",
+            retired=False,
+        ).values_list("id", "key", "quiz__module_id")
+        return draw_stratified(list(bank), quiz.draw_count)
     ids = list(
         quiz.questions.filter(retired=False).order_by("order", "id").values_list("id", flat=True)
     )
     if quiz.shuffle_questions:
         random.SystemRandom().shuffle(ids)
     return ids
+
+
+def draw_stratified(bank: list[tuple[int, str, Any]], count: int) -> list[int]:
+    """Draw ``count`` question ids (all when 0) spread evenly over the modules.
+
+    ``bank`` holds ``(id, key, module)`` rows. Modules take turns in a random order,
+    each giving one random question per turn, so every module gets ``count // modules``
+    questions or one more (a module that runs out yields its turn to the others). A
+    key is drawn at most once, so a question present in two quizzes never repeats.
+    """
+    rng = random.SystemRandom()
+    pools: dict[Any, list[tuple[int, str]]] = {}
+    for question_id, key, module in bank:
+        pools.setdefault(module, []).append((question_id, key))
+    for pool in pools.values():
+        rng.shuffle(pool)
+    turns = list(pools)
+    rng.shuffle(turns)
+    wanted = min(count or len(bank), len(bank))
+    picked: list[int] = []
+    seen: set[str] = set()
+    while len(picked) < wanted and any(pools.values()):
+        for module in turns:
+            pool = pools[module]
+            while pool and len(picked) < wanted:
+                question_id, key = pool.pop()
+                if key not in seen:
+                    seen.add(key)
+                    picked.append(question_id)
+                    break
+    rng.shuffle(picked)
+    return picked
 
 
 def _choice_orders(quiz: Quiz, question_ids: list[int]) -> dict[str, list[int]]:

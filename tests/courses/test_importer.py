@@ -146,6 +146,26 @@ def test_a_bad_file_is_named_and_nothing_is_imported(content_copy, mutate, probl
     assert Course.objects.count() == Module.objects.count() == Lesson.objects.count() == 0
 
 
+def test_a_question_key_used_in_two_quizzes_is_refused(content_copy):
+    source = content_copy / "python-backend-engineering/01-why-python/quiz.yaml"
+    target = content_copy / "python-backend-engineering/02-python-vs-other-languages/quiz.yaml"
+    key = next(
+        line.split("key:", 1)[1].strip()
+        for line in source.read_text().splitlines()
+        if line.strip().startswith("- key:")
+    )
+    text = target.read_text()
+    first = next(line for line in text.splitlines() if line.strip().startswith("- key:"))
+    target.write_text(text.replace(first, f"  - key: {key}", 1))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_content", root=content_copy, verbosity=0)
+    message = str(excinfo.value)
+    assert "02-python-vs-other-languages/quiz.yaml" in message
+    assert f"question key {key!r} is already used in" in message
+    assert "01-why-python/quiz.yaml" in message
+    assert Course.objects.count() == 0
+
+
 def test_an_import_that_fails_midway_rolls_back(content_copy, monkeypatch):
     from apps.courses import services
 
@@ -167,3 +187,60 @@ def test_an_import_that_fails_midway_rolls_back(content_copy, monkeypatch):
 def test_setup_site_imports_the_content():
     call_command("setup_site", verbosity=0)
     assert Lesson.objects.filter(status="published").count() >= 30
+
+
+READYZ_HOME = "/courses/python-backend-engineering/scaling/monitoring-and-logging/"
+
+
+def test_the_readiness_probe_is_explained_once_and_linked_from_elsewhere(imported_course):
+    explaining, linking_without_home = [], []
+    for lesson in Lesson.objects.filter(status="published"):
+        body = lesson.body_md
+        if "](/readyz)" not in body:
+            continue
+        if "answers 503" in body or "503 when" in body or "503 if" in body:
+            explaining.append(lesson.slug)
+        elif READYZ_HOME not in body and lesson.slug != "learning-path":
+            linking_without_home.append(lesson.slug)
+    assert explaining == ["monitoring-and-logging"]
+    assert linking_without_home == []
+    home = Lesson.objects.get(slug="monitoring-and-logging")
+    assert "sec-how-backend-academy-does-it" in {entry["id"] for entry in home.toc}
+
+
+OUTDATED_CLAIMS = [
+    # (text that must not come back, what is true instead)
+    ("MySQL 8.4 is the current long-term", "9.7 is the current LTS line"),
+    ("One product since 2025.1", "one PyCharm since 2025.3"),
+    ("Celery 5.6 is the current stable", "5.7 is the current stable series"),
+    ("keep no state between invocations", "warm environments keep module state"),
+    ("2 queries in total, however many", "selectinload batches by 500 keys"),
+    ("persistent connections leak under ASGI", "Django says: disable them, use a pool"),
+    ("whose persistent connections leak", "Django says: disable them, use a pool"),
+    ("consider `worker_prefetch_multiplier = 1`", "CELERY_WORKER_PREFETCH_MULTIPLIER"),
+    ("On a standard build the two timings come out about equal", "equal or worse"),
+]
+
+
+def test_corrected_claims_stay_corrected(imported_course):
+    from apps.matrix.models import Cell
+    from apps.quizzes.models import Question
+
+    texts = [lesson.body_md for lesson in Lesson.objects.all()]
+    texts += [f"{c.text} {c.note}" for c in Cell.objects.all()]
+    texts += [f"{q.prompt_md} {q.explanation_md}" for q in Question.objects.filter(retired=False)]
+    assert Cell.objects.exists() and len(texts) > 100
+    for claim, _truth in OUTDATED_CLAIMS:
+        assert not [t for t in texts if claim.lower() in t.lower()], claim
+
+
+def test_lesson_python_examples_parse():
+    import ast
+    import re
+
+    blocks = 0
+    for path in sorted(importer.CONTENT_ROOT.rglob("*.md")):
+        for block in re.findall(r"```python\n(.*?)```", path.read_text(), re.S):
+            ast.parse(block, filename=str(path))
+            blocks += 1
+    assert blocks >= 50

@@ -247,6 +247,79 @@ def test_final_exam_draws_from_module_banks(make_quiz, learner):
     assert set(attempt.question_ids) <= set(quiz.questions.values_list("id", flat=True))
 
 
+def test_final_exam_draws_evenly_from_every_module_without_repeats(learner):
+    from collections import Counter
+
+    from apps.quizzes.models import Question, Quiz
+    from tests.factories import ModuleFactory
+    from tests.quizzes.conftest import add_question
+
+    first = build_module_quiz(ModuleFactory(), 12)
+    course = first.course
+    quizzes = [first] + [
+        build_module_quiz(ModuleFactory(course=course), size) for size in (6, 2, 9)
+    ]
+    # The same question key in two quizzes (an authoring slip) is still drawn once.
+    shared = f"{first.module.slug}-0"
+    add_question(quizzes[1], shared, "true_false", order=99, true_false_answer=True)
+    final = Quiz.objects.create(
+        course=course, kind="final", slug="final", title="Final", status="published",
+        draw_count=10,
+    )  # fmt: skip
+    for _ in range(40):
+        ids = services.draw_stratified(
+            list(
+                Question.objects.filter(quiz__in=quizzes).values_list(
+                    "id", "key", "quiz__module_id"
+                )
+            ),
+            final.draw_count,
+        )
+        rows = Question.objects.filter(id__in=ids)
+        assert len(ids) == len(set(ids)) == 10
+        keys = [q.key for q in rows]
+        assert len(keys) == len(set(keys))
+        per_module = Counter(q.quiz.module_id for q in rows)
+        # 10 over 4 modules: the two-question module gives both, the others 2 or 3 each.
+        assert per_module[quizzes[2].module_id] == 2
+        assert sorted(per_module.values()) == [2, 2, 3, 3]
+    attempt = services.attempt_start(user=learner, quiz=final)
+    assert len(attempt.question_ids) == 10
+    modules = Counter(
+        Question.objects.filter(id__in=attempt.question_ids).values_list(
+            "quiz__module_id", flat=True
+        )
+    )
+    assert len(modules) == 4 and max(modules.values()) - min(modules.values()) <= 1
+
+
+def build_module_quiz(module, size):
+    from apps.quizzes.models import Quiz
+    from tests.quizzes.conftest import add_question
+
+    quiz = Quiz.objects.create(
+        course=module.course, module=module, slug=f"{module.slug}-quiz", title="Q",
+        status="published",
+    )  # fmt: skip
+    for n in range(size):
+        add_question(quiz, f"{module.slug}-{n}", "true_false", order=n, true_false_answer=True)
+    return quiz
+
+
+def test_every_imported_question_is_in_one_quiz_only(db):
+    from collections import Counter
+
+    from django.core.management import call_command
+
+    from apps.quizzes.models import Question
+
+    call_command("import_content", verbosity=0)
+    keys = Counter(Question.objects.filter(retired=False).values_list("key", flat=True))
+    assert [key for key, n in keys.items() if n > 1] == []
+    prompts = Counter(Question.objects.filter(retired=False).values_list("prompt_md", flat=True))
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
 def test_imported_quizzes_cover_every_module(db):
     from django.core.management import call_command
 
