@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 
 from apps.core.errors import NotFound
 from apps.core.markdown import plain_text
@@ -418,7 +418,8 @@ class Activity:
 
 def activity_overview(*, user, weeks: int = ACTIVITY_WEEKS, today=None) -> Activity:
     """The user's lessons completed, quizzes submitted and code submitted per week over the
-    last ``weeks`` weeks, and the current streak of active days: three grouped queries."""
+    last ``weeks`` weeks, and the current streak of active days: one query (three grouped
+    counts in a UNION)."""
     import datetime as dt
 
     from django.db.models.functions import TruncDate
@@ -439,16 +440,18 @@ def activity_overview(*, user, weeks: int = ACTIVITY_WEEKS, today=None) -> Activ
         ),
         ("runs", Run.objects.filter(user=user, mode=Mode.SUBMIT), "queued_at"),
     )
-    per_day: dict[str, dict[Any, int]] = {}
-    for name, rows, column in sources:
-        per_day[name] = {
-            row["day"]: row["n"]
-            for row in rows.filter(**{f"{column}__gte": since})
-            .annotate(day=TruncDate(column))
-            .values("day")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
+    grouped = [
+        rows.filter(**{f"{column}__gte": since})
+        .annotate(day=TruncDate(column))
+        .values("day")
+        .annotate(n=Count("id"), source=Value(name, output_field=CharField()))
+        .values_list("source", "day", "n")
+        .order_by()
+        for name, rows, column in sources
+    ]
+    per_day: dict[str, dict[Any, int]] = {name: {} for name, _, _ in sources}
+    for name, day, n in grouped[0].union(*grouped[1:], all=True):  # one query
+        per_day[name][day] = n
     days = {day for counts in per_day.values() for day in counts}
     buckets = []
     for index in range(weeks):

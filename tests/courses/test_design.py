@@ -230,3 +230,24 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, course):
     after = count_queries(client, "/dashboard/")
     assert after == before, (before, after)
     assert after <= 20
+
+
+def test_activity_counts_each_source_in_one_query(course, django_assert_num_queries):
+    user = UserFactory()
+    services.lesson_progress_set(user=user, lesson=lesson(course, 0, 0), completed=True)
+    exercise = make_exercise(lesson(course, 0, 1), slug="counted")
+    submit_run(user, exercise, status="failed", n=1)
+    submit_run(user, exercise, status="passed", n=2)
+    Run.objects.create(
+        user=user,
+        exercise=exercise,
+        mode="run",
+        key="design-run-only",
+        code=SOLUTION,
+        queued_at=timezone.now(),
+    )  # fmt: skip (not a submission)
+    with django_assert_num_queries(1):
+        activity = selectors.activity_overview(user=user)
+    this_week = activity.weeks[-1]
+    assert (this_week.lessons, this_week.quizzes, this_week.runs) == (1, 0, 2)
+    assert activity.streak == 1 and activity.active_days == 1
