@@ -251,3 +251,12 @@ def test_activity_counts_each_source_in_one_query(course, django_assert_num_quer
     this_week = activity.weeks[-1]
     assert (this_week.lessons, this_week.quizzes, this_week.runs) == (1, 0, 2)
     assert activity.streak == 1 and activity.active_days == 1
+
+
+def test_the_lesson_links_its_quiz_with_the_quiz_icon(client, course):
+    quiz = quiz_in(course)
+    first = LessonFactory(module=quiz.module, slug="with-quiz", order=0)
+    body = client.get(first.get_absolute_url()).content.decode()
+    link = body.split('class="quiz-link"')[1].split("</p>")[0]
+    assert 'class="icon icon-quiz"' in link and 'aria-hidden="true"' in link
+    assert "Test yourself: Demo quiz" in link
