@@ -50,7 +50,13 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     return render(
         request,
         "courses/course.html",
-        {"course": course_obj, "outline": outline, "final": final, "next_lesson": next_lesson},
+        {
+            "course": course_obj,
+            "outline": outline,
+            "final": final,
+            "next_lesson": next_lesson,
+            "quiz_count": sum(1 for entry in outline.modules if entry.quiz),
+        },
     )
 
 

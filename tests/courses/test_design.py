@@ -260,3 +260,10 @@ def test_the_lesson_links_its_quiz_with_the_quiz_icon(client, course):
     link = body.split('class="quiz-link"')[1].split("</p>")[0]
     assert 'class="icon icon-quiz"' in link and 'aria-hidden="true"' in link
     assert "Test yourself: Demo quiz" in link
+
+
+def test_the_course_counts_its_module_quizzes(client, course):
+    client.force_login(UserFactory())  # signed in: no page cache between the two reads
+    assert "module quiz" not in client.get("/courses/demo/").content.decode()
+    quiz_in(course)
+    assert "1 module quiz<" in client.get("/courses/demo/").content.decode()
