@@ -6,48 +6,51 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    total: int
+class Column:
+    x: int
     y: int
-    width: int
-
-    @property
-    def text(self) -> str:
-        return f"{self.value}/{self.total}"
+    height: int
+    value: int
+    label: str  # under the column (may be empty)
+    title: str  # the column's own text alternative
 
 
 @dataclass(frozen=True)
-class BarChart:
-    bars: list[Bar]
+class ColumnChart:
+    columns: list[Column]
+    width: int
     height: int
-    label_width: int = 300
-    track_width: int = 320
-    row_height: int = 30
+    baseline: int
+    column_width: int
 
     @property
-    def value_x(self) -> int:
-        return self.label_width + self.track_width + 10
+    def half(self) -> int:
+        return self.column_width // 2
 
 
-def bar_chart(
-    rows: list[tuple[str, int, int]], *, row_height: int = 30, track_width: int = 320
-) -> BarChart:
-    """Horizontal bars of ``value/total`` per row, in SVG user units."""
-    bars = [
-        Bar(
-            label=label if len(label) <= 34 else label[:33] + "…",
-            value=value,
-            total=total,
-            y=index * row_height,
-            width=round(track_width * value / total) if total else 0,
+def column_chart(
+    rows: list[tuple[str, str, int]], *, plot_height: int = 90, column_width: int = 22, gap: int = 8
+) -> ColumnChart:
+    """Vertical columns for ``(label, title, value)`` rows, scaled to the largest value;
+    a zero is drawn as a 2-unit stub so the week still shows."""
+    peak = max((value for _, _, value in rows), default=0)
+    columns = []
+    for index, (label, title, value) in enumerate(rows):
+        height = max(2, round(plot_height * value / peak)) if peak and value else 2
+        columns.append(
+            Column(
+                x=index * (column_width + gap),
+                y=plot_height - height,
+                height=height,
+                value=value,
+                label=label,
+                title=title,
+            )
         )
-        for index, (label, value, total) in enumerate(rows)
-    ]
-    return BarChart(
-        bars=bars,
-        height=max(row_height, len(bars) * row_height),
-        track_width=track_width,
-        row_height=row_height,
+    return ColumnChart(
+        columns=columns,
+        width=max(column_width, len(rows) * (column_width + gap) - gap),
+        height=plot_height + 20,
+        baseline=plot_height,
+        column_width=column_width,
     )

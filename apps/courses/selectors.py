@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 
 from apps.core.errors import NotFound
 from apps.core.markdown import plain_text
@@ -57,6 +57,23 @@ def course_list_published() -> QuerySet[Course]:
     )
 
 
+def course_list_with_modules() -> list[Course]:
+    """The published courses, each with ``module_titles`` (its published modules' titles,
+    in order): two queries however many courses and modules."""
+    courses = list(course_list_published())
+    titles: dict[int, list[str]] = {course.pk: [] for course in courses}
+    if courses:
+        for course_id, title in (
+            Module.objects.filter(status=Status.PUBLISHED, course_id__in=list(titles))
+            .order_by("order", "id")
+            .values_list("course_id", "title")
+        ):
+            titles[course_id].append(title)
+    for course in courses:
+        course.module_titles = titles[course.pk]  # type: ignore[attr-defined]
+    return courses
+
+
 def course_get_published(*, slug: str) -> Course:
     course = Course.objects.filter(slug=slug, status=Status.PUBLISHED).first()
     if course is None:
@@ -71,6 +88,8 @@ class ModuleOutline:
     completed: int = 0
 
     score: dict[str, Any] | None = None  # the user's best/last quiz percentages, if any
+    exercises: dict[str, int] | None = None  # published code exercises: solved, total
+    is_current: bool = False  # holds the learner's next lesson (the course page opens it)
 
     @property
     def total(self) -> int:
@@ -79,6 +98,10 @@ class ModuleOutline:
     @property
     def percent(self) -> int:
         return round(100 * self.completed / self.total) if self.total else 0
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.reading_minutes for lesson in self.lessons)
 
     @property
     def quiz(self) -> Any:
@@ -412,3 +435,164 @@ def _published_module_quizzes(module_ids: list[int]) -> QuerySet[Any]:
     from apps.quizzes.models import Quiz
 
     return Quiz.objects.filter(module_id__in=module_ids, status=Status.PUBLISHED)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+ACTIVITY_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class ActivityWeek:
+    start: Any  # date: the Monday the week starts on, in the current time zone
+    lessons: int
+    quizzes: int
+    runs: int
+
+    @property
+    def total(self) -> int:
+        return self.lessons + self.quizzes + self.runs
+
+
+@dataclass(frozen=True)
+class Activity:
+    weeks: list[ActivityWeek]
+    streak: int  # consecutive days with any activity, ending today or yesterday
+    active_days: int
+
+    @property
+    def total(self) -> int:
+        return sum(week.total for week in self.weeks)
+
+    @property
+    def peak(self) -> int:
+        return max((week.total for week in self.weeks), default=0)
+
+
+def activity_overview(*, user, weeks: int = ACTIVITY_WEEKS, today=None) -> Activity:
+    """The user's lessons completed, quizzes submitted and code submitted per week over the
+    last ``weeks`` weeks, and the current streak of active days: one query (three grouped
+    counts in a UNION)."""
+    import datetime as dt
+
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from apps.exercises.models import Mode, Run
+    from apps.quizzes.models import Attempt, AttemptStatus
+
+    today = today or timezone.localdate()
+    first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    sources = (
+        ("lessons", LessonProgress.objects.filter(user=user), "completed_at"),
+        (
+            "quizzes",
+            Attempt.objects.filter(user=user, status=AttemptStatus.SUBMITTED),
+            "submitted_at",
+        ),
+        ("runs", Run.objects.filter(user=user, mode=Mode.SUBMIT), "queued_at"),
+    )
+    grouped = [
+        rows.filter(**{f"{column}__gte": since})
+        .annotate(day=TruncDate(column))
+        .values("day")
+        .annotate(n=Count("id"), source=Value(name, output_field=CharField()))
+        .values_list("source", "day", "n")
+        .order_by()
+        for name, rows, column in sources
+    ]
+    per_day: dict[str, dict[Any, int]] = {name: {} for name, _, _ in sources}
+    for name, day, n in grouped[0].union(*grouped[1:], all=True):  # one query
+        per_day[name][day] = n
+    days = {day for counts in per_day.values() for day in counts}
+    buckets = []
+    for index in range(weeks):
+        start = first + dt.timedelta(days=7 * index)
+        span = [start + dt.timedelta(days=d) for d in range(7)]
+        buckets.append(
+            ActivityWeek(
+                start=start,
+                **{
+                    name: sum(counts.get(day, 0) for day in span)
+                    for name, counts in per_day.items()
+                },
+            )
+        )
+    streak, day = 0, today if today in days else today - dt.timedelta(days=1)
+    while day in days:
+        streak += 1
+        day -= dt.timedelta(days=1)
+    return Activity(weeks=buckets, streak=streak, active_days=len(days))
+
+
+@dataclass(frozen=True)
+class ContinueItem:
+    kind: str  # reading, quiz, exercise (the icon's name)
+    title: str
+    url: str
+    context: str  # where it belongs: the course and module, or the quiz's deadline
+
+
+def continue_items(*, user, outlines: list[CourseOutline]) -> list[ContinueItem]:
+    """What to pick up again: the quiz attempt left open, the code exercise started but
+    not solved (the most recent), and each course's next lesson not yet read: two queries
+    on top of the outlines the dashboard already has."""
+    from django.utils import timezone
+
+    from apps.exercises.models import Exercise, Run
+    from apps.exercises.selectors import PUBLISHED as PUBLISHED_EXERCISE
+    from apps.exercises.selectors import SOLVED
+    from apps.quizzes.models import Attempt, AttemptStatus
+
+    items: list[ContinueItem] = []
+    attempt = (
+        Attempt.objects.filter(user=user, status=AttemptStatus.IN_PROGRESS)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now()))
+        .filter(quiz__status=Status.PUBLISHED)
+        .select_related("quiz")
+        .order_by("-started_at")
+        .first()
+    )
+    if attempt is not None:
+        items.append(
+            ContinueItem(
+                kind="quiz",
+                title=attempt.quiz.title,
+                url=attempt.get_absolute_url(),
+                context=f"Attempt {attempt.number}, not submitted yet",
+            )
+        )
+    solved = Run.objects.filter(SOLVED, user=user).values("exercise_id")
+    run = (
+        Run.objects.filter(user=user)
+        .filter(exercise__in=Exercise.objects.filter(PUBLISHED_EXERCISE))
+        .exclude(exercise_id__in=solved)
+        .select_related("exercise__lesson__module")
+        .order_by("-queued_at")
+        .first()
+    )
+    if run is not None:
+        exercise = run.exercise
+        items.append(
+            ContinueItem(
+                kind="exercise",
+                title=exercise.title,
+                url=exercise.get_absolute_url(),
+                context=f"Code exercise · {exercise.lesson.module.title}, not solved yet",
+            )
+        )
+    for outline in outlines:
+        for entry in outline.modules:
+            lesson = next((x for x in entry.lessons if x.id not in outline.completed_ids), None)
+            if lesson is not None:
+                items.append(
+                    ContinueItem(
+                        kind="reading",
+                        title=lesson.title,
+                        url=lesson.get_absolute_url(),
+                        context=f"Next lesson · {outline.course.title} · {entry.module.title}",
+                    )
+                )
+                break
+    return items

@@ -14,5 +14,6 @@ urlpatterns = [
         name="lesson_progress",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("art/v<int:version>/<slug:seed>.svg", views.cover, name="cover"),
     path("search/", views.search, name="search"),
 ]

@@ -11,18 +11,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core.cache import cache_for_anonymous
-from apps.core.charts import bar_chart
+from apps.core.charts import column_chart
 from apps.core.errors import NotFound
 from apps.core.urlcheck import path_exists
-from apps.courses import selectors, services
+from apps.courses import art, selectors, services
 from apps.courses.models import Lesson
+from apps.exercises import selectors as exercise_selectors
 from apps.quizzes import selectors as quiz_selectors
 
 
 @require_safe
 @cache_for_anonymous
 def catalog(request: HttpRequest) -> HttpResponse:
-    courses = list(selectors.course_list_published())
+    courses = selectors.course_list_with_modules()
     return render(request, "courses/catalog.html", {"courses": courses})
 
 
@@ -36,9 +37,28 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     outline = _with_quiz_scores(
         selectors.course_outline(course=course_obj, user=request.user), request.user
     )
+    exercises = exercise_selectors.exercises_per_module(
+        user=request.user, module_ids=[entry.module.pk for entry in outline.modules]
+    )
+    next_lesson = None
+    for entry in outline.modules:
+        entry.exercises = exercises.get(entry.module.pk)
+        if next_lesson is None:
+            next_lesson = next(
+                (x for x in entry.lessons if x.id not in outline.completed_ids), None
+            )
+            entry.is_current = next_lesson is not None
     final = quiz_selectors.final_exam_for_course(course_id=course_obj.pk)
     return render(
-        request, "courses/course.html", {"course": course_obj, "outline": outline, "final": final}
+        request,
+        "courses/course.html",
+        {
+            "course": course_obj,
+            "outline": outline,
+            "final": final,
+            "next_lesson": next_lesson,
+            "quiz_count": sum(1 for entry in outline.modules if entry.quiz),
+        },
     )
 
 
@@ -108,19 +128,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     outlines = [
         _with_quiz_scores(o, request.user) for o in selectors.progress_summary(user=request.user)
     ]
-    charts = [
-        (
-            outline,
-            bar_chart(
-                [
-                    (f"{i}. {e.module.title}", e.completed, e.total)
-                    for i, e in enumerate(outline.modules, 1)
-                ]
-            ),
-        )
-        for outline in outlines
-    ]
-    return render(request, "courses/dashboard.html", {"charts": charts})
+    activity = selectors.activity_overview(user=request.user)
+    chart = column_chart(
+        [
+            (
+                week.start.strftime("%-d %b") if index % 3 == 0 else "",
+                f"Week of {week.start:%-d %B}: {week.lessons} lessons, "
+                f"{week.quizzes} quizzes, {week.runs} code submissions",
+                week.total,
+            )
+            for index, week in enumerate(activity.weeks)
+        ]
+    )
+    return render(
+        request,
+        "courses/dashboard.html",
+        {
+            "outlines": outlines,
+            "continue_items": selectors.continue_items(user=request.user, outlines=outlines),
+            "activity": activity,
+            "activity_chart": chart,
+        },
+    )
+
+
+COVER_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def cover(request: HttpRequest, version: int, seed: str) -> HttpResponse:
+    """A generated cover: a function of its URL alone, so cached for a year (the URL
+    carries the drawing's version). No query, no session."""
+    if version != art.ART_VERSION:
+        raise Http404("No such cover.")
+    response = HttpResponse(art.cover_svg(seed), content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={COVER_MAX_AGE}, immutable"
+    return response
 
 
 @require_safe
