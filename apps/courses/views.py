@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core.cache import cache_for_anonymous
@@ -17,6 +18,7 @@ from apps.core.urlcheck import path_exists
 from apps.courses import art, selectors, services
 from apps.courses.models import Lesson
 from apps.exercises import selectors as exercise_selectors
+from apps.matrix import selectors as matrix_selectors
 from apps.quizzes import selectors as quiz_selectors
 
 
@@ -89,6 +91,16 @@ def _with_quiz_scores(outline, user):
     return outline
 
 
+def _matrix_links(slugs: list[str]) -> list[dict[str, str]]:
+    """The lesson's related comparisons, titled, in the author's order (published ones)."""
+    titles = matrix_selectors.category_titles(slugs=slugs)
+    return [
+        {"slug": slug, "title": titles[slug], "url": reverse("matrix:category", args=[slug])}
+        for slug in slugs
+        if slug in titles
+    ]
+
+
 def _lesson_context(lesson, outline) -> dict:
     ordered = outline.lessons
     ids = [item.id for item in ordered]
@@ -102,11 +114,7 @@ def _lesson_context(lesson, outline) -> dict:
         "next": ordered[index + 1] if 0 <= index < len(ordered) - 1 else None,
         "completed": lesson.id in outline.completed_ids,
         "platform_links": [link for link in lesson.platform_links if path_exists(link["url"])],
-        "matrix_links": [
-            {"slug": slug, "url": f"/matrix/{slug}/"}
-            for slug in lesson.related_matrix
-            if path_exists(f"/matrix/{slug}/")
-        ],
+        "matrix_links": _matrix_links(lesson.related_matrix),
         "position": index + 1,
         "quiz": next((e.quiz for e in outline.modules if e.module.pk == lesson.module_id), None),
     }

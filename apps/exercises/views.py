@@ -10,7 +10,7 @@ websocket ``/ws/exercises/runs/<id>/``.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,32 +23,72 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core.cache import cache_for_anonymous
 from apps.core.errors import ApplicationError, NotFound
 from apps.exercises import selectors, services
-from apps.exercises.models import Exercise, Mode
+from apps.exercises.models import Difficulty, Exercise, Mode
 
 RECENT_RUNS = 20
 
 
 @dataclass
-class ModuleGroup:
-    course: Any
-    module: Any
-    exercises: list[Exercise] = field(default_factory=list)
+class ModuleChoice:
+    """A module in the list's filter, with the reader's standing in it."""
 
-    @property
-    def solved(self) -> int:
-        return sum(1 for e in self.exercises if selectors.progress_of(e) == "solved")
+    module: Any
+    total: int = 0
+    solved: int = 0
+
+
+PROGRESS_FILTERS = {"unsolved": "Not solved yet", "solved": "Solved"}
 
 
 @require_safe
 @cache_for_anonymous
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    groups: dict[int, ModuleGroup] = {}
-    for exercise in selectors.exercise_list_published(user=request.user):
-        module = exercise.lesson.module
-        group = groups.setdefault(module.pk, ModuleGroup(course=module.course, module=module))
+    """Every published exercise in one grid, filtered by module, difficulty and (signed in)
+    progress through query parameters: a plain GET form, so filters work without
+    JavaScript and a filtered list's address can be shared."""
+    signed_in = request.user.is_authenticated
+    module_slug = request.GET.get("module", "")
+    difficulty = request.GET.get("difficulty", "")
+    progress = request.GET.get("progress", "") if signed_in else ""
+    if difficulty not in Difficulty.values:
+        difficulty = ""
+    if progress not in PROGRESS_FILTERS:
+        progress = ""
+    everything = list(selectors.exercise_list_published(user=request.user))
+    modules: dict[int, ModuleChoice] = {}
+    for exercise in everything:
         exercise.progress = selectors.progress_of(exercise)  # type: ignore[attr-defined]
-        group.exercises.append(exercise)
-    return render(request, "exercises/list.html", {"groups": list(groups.values())})
+        choice = modules.setdefault(
+            exercise.lesson.module_id, ModuleChoice(module=exercise.lesson.module)
+        )
+        choice.total += 1
+        choice.solved += exercise.progress == selectors.PROGRESS_SOLVED  # type: ignore[attr-defined]
+    if module_slug not in {choice.module.slug for choice in modules.values()}:
+        module_slug = ""
+    shown = [
+        exercise
+        for exercise in everything
+        if (not module_slug or exercise.lesson.module.slug == module_slug)
+        and (not difficulty or exercise.difficulty == difficulty)
+        and (
+            not progress
+            or (exercise.progress == selectors.PROGRESS_SOLVED) == (progress == "solved")  # type: ignore[attr-defined]
+        )
+    ]
+    return render(
+        request,
+        "exercises/list.html",
+        {
+            "exercises": shown,
+            "total": len(everything),
+            "solved": sum(choice.solved for choice in modules.values()),
+            "modules": list(modules.values()),
+            "difficulties": Difficulty.choices,
+            "progress_filters": PROGRESS_FILTERS.items(),
+            "chosen": {"module": module_slug, "difficulty": difficulty, "progress": progress},
+            "filtered": bool(module_slug or difficulty or progress),
+        },
+    )
 
 
 def _exercise_or_404(slug: str, user: Any) -> Exercise:

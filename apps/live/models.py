@@ -122,6 +122,14 @@ class LiveSession(models.Model):
         return len(self.question_ids)
 
     @property
+    def questions_played(self) -> int:
+        """Questions opened so far (all of them once the game ran to its end), voided ones
+        aside: what a player's right answers are out of."""
+        return sum(
+            1 for i in range(min(self.index + 1, self.question_count)) if i not in self.skipped
+        )
+
+    @property
     def accuracy_only(self) -> bool:
         return self.scoring_mode == ScoringMode.ACCURACY
 

@@ -363,7 +363,7 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
                 safe_cell(row.nickname),
                 row.score,
                 row.correct_count,
-                session.question_count,
+                session.questions_played,
                 "account" if row.user_id else "guest",
                 "yes" if row.removed else "no",
                 row.joined_at.isoformat(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Count, Prefetch
 
@@ -22,6 +23,15 @@ def category_list() -> list[Category]:
     )
 
 
+def category_titles(*, slugs: list[str]) -> dict[str, str]:
+    """Published categories' titles by slug, for links to them (one query)."""
+    if not slugs:
+        return {}
+    return dict(
+        Category.objects.filter(slug__in=slugs, status="published").values_list("slug", "title")
+    )
+
+
 @dataclass
 class CellView:
     cell: Cell | None
@@ -29,6 +39,11 @@ class CellView:
     display: str
     sort_key: Any
     score: float | None  # 0..1 for rating/boolean cells, None otherwise or n/a
+    # The source as a link: a lesson's title and address, or a web address shortened to
+    # its host and path; empty when there is none (or the lesson is not published).
+    source_label: str = ""
+    source_url: str = ""
+    source_is_lesson: bool = False
 
     @property
     def note(self) -> str:
@@ -78,6 +93,24 @@ def _cell_view(category: Category, criterion: Criterion, cell: Cell | None) -> C
     return CellView(cell, criterion, cell.text or "—", (0, cell.text.lower()), None)
 
 
+LESSON_SOURCE = "lesson:"
+
+
+def _link_source(view: CellView, lessons: dict[str, Any]) -> None:
+    source = view.source
+    if source.startswith(LESSON_SOURCE):
+        lesson = lessons.get(source.removeprefix(LESSON_SOURCE))
+        if lesson is not None:
+            view.source_label = lesson.title
+            view.source_url = lesson.get_absolute_url()
+            view.source_is_lesson = True
+    elif source.startswith(("https://", "http://")):
+        parts = urlsplit(source)
+        label = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/")
+        view.source_label = label if len(label) <= 60 else label[:59] + "…"
+        view.source_url = source
+
+
 def category_matrix(*, slug: str) -> Matrix:
     """The category with criteria, options and every cell, plus lesson links (5 queries)."""
     category = Category.objects.filter(slug=slug, status="published").first()
@@ -90,6 +123,12 @@ def category_matrix(*, slug: str) -> Matrix:
         )
     )
     wanted = {slug for option in options for slug in option.lessons}
+    wanted |= {
+        cell.source.removeprefix(LESSON_SOURCE)
+        for option in options
+        for cell in option.cells.all()
+        if cell.source.startswith(LESSON_SOURCE)
+    }
     lessons = {
         lesson.slug: lesson
         for lesson in published_lessons().filter(slug__in=wanted).select_related("module__course")
@@ -97,13 +136,13 @@ def category_matrix(*, slug: str) -> Matrix:
     rows = []
     for option in options:
         cells = {c.criterion_id: c for c in option.cells.all()}
+        views = [_cell_view(category, criterion, cells.get(criterion.pk)) for criterion in criteria]
+        for view in views:
+            _link_source(view, lessons)
         rows.append(
             OptionRow(
                 option=option,
-                cells=[
-                    _cell_view(category, criterion, cells.get(criterion.pk))
-                    for criterion in criteria
-                ],
+                cells=views,
                 lesson_links=[
                     (lessons[s].title, lessons[s].get_absolute_url())
                     for s in option.lessons

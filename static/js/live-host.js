@@ -139,6 +139,7 @@
       link.textContent = "Log in";
     }
     model = model || { status: "ended" };
+    if (closeCode === 4404) { root.dataset.status = "ended"; }
     Object.keys(buttons).forEach(function (name) { buttons[name].disabled = true; });
     setPhase("gone", true);
     announce(title.textContent + ".");

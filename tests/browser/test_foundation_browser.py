@@ -83,6 +83,7 @@ def test_sign_up_log_out_log_in(page, live_url):
     page.wait_for_url("**/courses/")  # no course imported: the catalog, not the profile
     assert "Welcome" in page.inner_text(".messages")
     assert axe_violations(page) == []
+    page.click("#account-toggle")  # the account's pages sit under one button
     page.click("text=Log out")
     page.goto(live_url + "/accounts/login/")
     page.fill("#id_username", "browseruser")

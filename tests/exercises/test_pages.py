@@ -27,7 +27,7 @@ def finished_run(user, exercise, status="passed", mode="submit", n=0):
                               passed=5, total=5)  # fmt: skip
 
 
-def test_list_groups_by_module_with_your_standing(client, exercise):
+def test_list_shows_one_grid_with_your_standing_and_modules_to_filter(client, exercise):
     other = make_exercise(LessonFactory(module=ModuleFactory(title="Second module")),
                           slug="second-one", title="Second exercise")  # fmt: skip
     make_exercise(slug="hidden-draft", title="Draft exercise", status="draft")
@@ -37,10 +37,37 @@ def test_list_groups_by_module_with_your_standing(client, exercise):
     client.force_login(user)
     body = client.get("/exercises/").content.decode()
     assert "Draft exercise" not in body
-    assert body.index(exercise.title) < body.index("Second module") < body.index(other.title)
+    assert body.count('class="exercise-grid"') == 1
+    assert body.index(exercise.title) < body.index(other.title)
     assert re.search(rf'data-exercise="{exercise.slug}".*?Solved', body, re.S)
     assert re.search(r'data-exercise="second-one".*?Attempted', body, re.S)
-    assert "1 of 1 solved" in body and "0 of 1 solved" in body
+    assert "(1 of 1 solved)" in body and "Second module (0 of 1 solved)" in body
+    assert "Showing 2 of 2 exercises · you have solved 1." in body
+
+
+def test_list_filters_by_query_parameters(client, exercise):
+    second = ModuleFactory(title="Second module", slug="second")
+    other = make_exercise(LessonFactory(module=second), slug="second-one",
+                          title="Second exercise", difficulty="hard")  # fmt: skip
+    user = UserFactory()
+    finished_run(user, exercise)
+
+    def shown(query: str) -> list[str]:
+        body = client.get("/exercises/" + query).content.decode()
+        return re.findall(r'<li class="exercise-card" data-exercise="([^"]+)"', body)
+
+    assert shown("?module=second") == [other.slug]
+    assert shown("?difficulty=hard") == [other.slug]
+    assert shown("?difficulty=easy&module=second") == []
+    assert shown("?difficulty=nonsense&module=nonsense") == [exercise.slug, other.slug]
+    assert shown("?progress=solved") == [exercise.slug, other.slug]  # anonymous: no progress
+    client.force_login(user)
+    assert shown("?progress=solved") == [exercise.slug]
+    assert shown("?progress=unsolved") == [other.slug]
+    body = client.get("/exercises/?module=second&progress=unsolved").content.decode()
+    assert '<option value="second" selected>' in body
+    assert '<option value="unsolved" selected>' in body
+    assert "Showing 1 of 2 exercises" in body and "Clear filters" in body
 
 
 def test_the_list_runs_a_constant_number_of_queries(client, settings):

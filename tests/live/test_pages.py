@@ -303,11 +303,26 @@ def test_a_full_session_from_join_to_results(game):
     ada_score = LivePlayer.objects.get(pk=players["Ada"].pk).score
     assert ada_score > 0
     assert f"You finished <strong>#1</strong> of 2 with <strong>{ada_score} points</strong>" in mine
-    assert "1 of 6 right" in mine and "Podium" in mine and "Bob" in mine
+    # Out of the two questions played, not the quiz's six.
+    assert "1 of 2 right" in mine and "Podium" in mine and "Bob" in mine
+    assert "Results: " not in mine and "<h1>" + game["quiz"].title + "</h1>" in mine
     assert "results.csv" not in mine  # the CSV is the host's
 
     hosted = text(host_client(game).get(f"/live/{code}/results/"))
     assert "Every player" in hosted and "Guest" in hosted and "results.csv" in hosted
+    assert 'class="align-right">1 of 2</td>' in hosted
+    exported = host_client(game).get(f"/live/{code}/results.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert {row[4] for row in rows[1:]} == {"2"}  # the "questions" column
+
+
+def test_questions_played_leave_out_unopened_and_voided_questions(game):
+    session = LiveSession.objects.get(pk=game["session"].pk)
+    assert session.question_count == 6 and session.questions_played == 0  # the lobby
+    session.index, session.skipped = 2, [1]
+    assert session.questions_played == 2
+    session.index, session.skipped = 5, []
+    assert session.questions_played == 6
 
 
 def test_results_show_the_host_everyone_and_a_player_the_top_ten_and_their_line(game):
@@ -349,6 +364,7 @@ def test_the_csv_lists_every_player_and_neutralises_formulas(game):
     LivePlayer.objects.create(session=session, nickname="@SUM", secret_hash="y" * 64, score=800)
     LivePlayer.objects.create(session=session, nickname="+cmd", secret_hash="z" * 64, score=700)
     LivePlayer.objects.filter(pk=dash.pk).update(score=600, correct_count=1)
+    LiveSession.objects.filter(pk=session.pk).update(index=2)  # three questions played so far
     response = host_client(game).get(f"/live/{game['code']}/results.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -359,7 +375,7 @@ def test_the_csv_lists_every_player_and_neutralises_formulas(game):
         "team",
     ]  # fmt: skip
     assert [r[1] for r in rows[1:]] == ["'=HYPERLINK(1)", "'@SUM", "'+cmd", "'-dash"]
-    assert rows[4][:7] == ["4", "'-dash", "600", "1", "6", "guest", "no"]
+    assert rows[4][:7] == ["4", "'-dash", "600", "1", "3", "guest", "no"]
 
 
 # --------------------------------------------------------------------------- dashboard, admin
