@@ -116,11 +116,14 @@ def test_gunicorn_serves_http_and_websockets_on_one_port_with_json_logs(gunicorn
     assert mine and mine[-1]["path"] == "/" and mine[-1]["status"] == 200
 
 
-def test_killed_workers_are_replaced_by_serving_ones_within_moments(gunicorn_server):
-    """Workers fork from the application the master loaded (``preload_app``): when both
-    die at once the site answers again in well under a second or two, not after a new
-    import of Django and the project by each (3-8 s on a busy 2-core machine)."""
-    base, _, proc = gunicorn_server
+def test_killed_workers_are_forked_again_from_the_loaded_application(gunicorn_server):
+    """Workers fork from the application the master loaded (``preload_app``): the master
+    holds the loaded, frozen application (its ``when_ready`` hook says so), and when both
+    workers die at once gunicorn forks new ones that serve. How fast that is belongs to
+    bench/live_chaos.py (0.4 s median, 1.2 s at most, against 3-8 s of importing without
+    preloading), not to a timed test on a shared machine."""
+    base, log_path, proc = gunicorn_server
+    assert "objects in the master" in log_path.read_text()
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     assert len(children) == 2
     for pid in children:
@@ -133,9 +136,8 @@ def test_killed_workers_are_replaced_by_serving_ones_within_moments(gunicorn_ser
                     break
         except OSError:
             pass
-        assert time.monotonic() - started < 15, "no worker came back"
+        assert time.monotonic() - started < 30, "no worker came back"
         time.sleep(0.02)
-    took = time.monotonic() - started
-    assert took < 1.5, f"the site answered again after {took:.2f} s"
     after = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     assert set(after).isdisjoint(children)
+    assert log_path.read_text().count("objects in the master") == 1  # not loaded again
