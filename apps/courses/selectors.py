@@ -241,10 +241,12 @@ class SearchPage:
 def lesson_search(*, query: str, limit: int = 20) -> list[SearchHit]:
     """Published lessons matching ``query``, best first, with highlighted snippets
     (the first ``limit``; ``lesson_search_page`` pages through all of them)."""
-    return lesson_search_page(query=query, limit=limit).hits
+    return lesson_search_page(query=query, limit=limit, count=False).hits
 
 
-def lesson_search_page(*, query: str, limit: int = 20, offset: int = 0) -> SearchPage:
+def lesson_search_page(
+    *, query: str, limit: int = 20, offset: int = 0, count: bool = True
+) -> SearchPage:
     """One page of the published lessons matching ``query``, best first, with
     highlighted snippets, and how many match in all.
 
@@ -274,7 +276,9 @@ def lesson_search_page(*, query: str, limit: int = 20, offset: int = 0) -> Searc
             for pk in top
             if pk in rows_by_id
         ]
-        return SearchPage(hits=hits, total=matching.count(), offset=offset)
+        # The API's search returns one page without a total: no count for it.
+        total = matching.count() if count else offset + len(hits)
+        return SearchPage(hits=hits, total=total, offset=offset)
     terms = _query_words(query)
     if not terms:
         return SearchPage(hits=[], total=0, offset=offset)
