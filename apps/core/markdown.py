@@ -100,13 +100,20 @@ def _word_count(tokens: list[Token]) -> int:
     return words
 
 
+def _focusable_code(html: str) -> str:
+    """Code blocks take keyboard focus (``tabindex="0"``), so a block wider than the
+    page can be scrolled without a mouse (axe: scrollable-region-focusable). Added after
+    sanitising, which leaves ``<pre>`` with no attributes."""
+    return html.replace("<pre>", '<pre tabindex="0">')
+
+
 def render_markdown(source: str) -> Rendered:
     tokens = _md.parse(source or "")
     toc = _annotate(tokens)
     raw = _md.renderer.render(tokens, _md.options, {})
     words = _word_count(tokens)
     return Rendered(
-        html=sanitize_html(raw),
+        html=_focusable_code(sanitize_html(raw)),
         toc=toc,
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,

@@ -61,6 +61,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
         return name == "start" and bool(_NUMBER.match(value))
     if tag == "details":
         return name == "open" and value in {"", "open"}
+    if tag == "pre":  # a code block that scrolls takes keyboard focus (apps.core.markdown)
+        return name == "tabindex" and value == "0"
     return False
 
 

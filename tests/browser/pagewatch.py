@@ -48,7 +48,14 @@ def watch(page) -> PageWatch:  # type: ignore[no-untyped-def]
 def visit(page, found: PageWatch, url: str) -> int:  # type: ignore[no-untyped-def]
     """Open ``url`` and let it settle; return its HTTP status."""
     found.current = url
-    response = page.goto(url)
+    page.wait_for_load_state("load")  # a navigation still settling would abort this one
+    try:
+        response = page.goto(url)
+    except Exception as exc:  # net::ERR_ABORTED: interrupted by the page's own navigation
+        if "ERR_ABORTED" not in str(exc):
+            raise
+        page.wait_for_load_state("load")
+        response = page.goto(url)
     page.wait_for_load_state("networkidle")
     return response.status if response is not None else 0
 

@@ -461,3 +461,12 @@ def test_no_payload_runs_in_a_real_browser(
 def test_every_off_site_link_gets_rel(source: str) -> None:
     """Browsers resolve all of these off-site: each gets ``rel``."""
     assert 'rel="nofollow noopener noreferrer"' in render_inline(source)
+
+
+def test_code_blocks_take_keyboard_focus_and_nothing_else_does() -> None:
+    """A code block wider than the page scrolls: it must be reachable by keyboard
+    (axe: scrollable-region-focusable). Only ``tabindex="0"`` on ``pre`` survives."""
+    html = render_markdown("```python\nprint('x' * 200)\n```\n\n    indented\n\nand `inline`").html
+    assert html.count('<pre tabindex="0">') == 2 and "<code>inline</code>" in html
+    hostile = render_markdown('<pre tabindex="-1" onfocus="x()">a</pre><p tabindex="0">b</p>').html
+    assert "tabindex" not in hostile.replace('<pre tabindex="0">', "") and "onfocus" not in hostile

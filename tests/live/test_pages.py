@@ -126,7 +126,16 @@ def test_a_code_of_the_wrong_shape_is_refused_without_counting_as_a_guess(client
     assert join(client, game["code"]).status_code == 302
 
 
-def test_wrong_codes_are_not_found_then_rate_limited(client, game):
+def test_wrong_codes_are_not_found_then_rate_limited(client, game, monkeypatch):
+    import time
+
+    from apps.core import ratelimit
+
+    # The limiter's clock in the middle of its window, never at a boundary.
+    mid_window = (int(time.time()) // 600) * 600 + 300.0
+    clock = type("MidWindow", (), {"time": staticmethod(lambda: mid_window),
+                                   "monotonic": staticmethod(time.monotonic)})  # fmt: skip
+    monkeypatch.setattr(ratelimit, "time", clock)
     wrong = "AAAAAA" if game["code"] != "AAAAAA" else "CCCCCC"
     for _ in range(20):
         response = join(client, wrong)
