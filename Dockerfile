@@ -12,10 +12,11 @@ RUN pip install --no-cache-dir "uv==0.13.9"
 WORKDIR /app
 COPY requirements/base.txt requirements/base.txt
 RUN python -m venv /opt/venv \
- && uv pip install --python /opt/venv/bin/python --require-hashes --no-cache -r requirements/base.txt \
+ && uv pip install --python /opt/venv/bin/python --require-hashes --compile-bytecode --no-cache -r requirements/base.txt \
  && touch /opt/venv/.base-installed
 COPY . .
-RUN DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build.invalid \
+RUN /opt/venv/bin/python -m compileall -q apps config \
+ && DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=build.invalid \
     DJANGO_SECRET_KEY=build-time-only-collectstatic-key-not-used-at-run-time-0123456789 \
     /opt/venv/bin/python manage.py collectstatic --noinput --verbosity 0
 
