@@ -8,6 +8,7 @@ record, never recomputed per request.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -107,19 +108,31 @@ def _focusable_code(html: str) -> str:
     return html.replace("<pre>", '<pre tabindex="0">')
 
 
-def render_markdown(source: str) -> Rendered:
-    tokens = _md.parse(source or "")
+@functools.lru_cache(maxsize=1024)
+def _render(source: str) -> tuple[str, tuple[tuple[tuple[str, object], ...], ...], int]:
+    """The pure part of :func:`render_markdown`, remembered per source text: an import that
+    finds a changed file re-renders only what changed in it, and a process that imports the
+    same content again (a test suite, a re-run) skips the sanitiser, the slow part. The
+    course's whole output is a few megabytes at most."""
+    tokens = _md.parse(source)
     toc = _annotate(tokens)
     raw = _md.renderer.render(tokens, _md.options, {})
     words = _word_count(tokens)
+    frozen_toc = tuple(tuple(entry.items()) for entry in toc)
+    return _focusable_code(sanitize_html(raw)), frozen_toc, words
+
+
+def render_markdown(source: str) -> Rendered:
+    html_text, frozen_toc, words = _render(source or "")
     return Rendered(
-        html=_focusable_code(sanitize_html(raw)),
-        toc=toc,
+        html=html_text,
+        toc=[dict(entry) for entry in frozen_toc],
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def render_inline(source: str) -> str:
     """One paragraph of Markdown (a summary, a quiz explanation) without the ``<p>``."""
     rendered = sanitize_html(_md.renderInline(source or ""))

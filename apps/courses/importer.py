@@ -20,7 +20,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core import content_version
+from apps.core import content_version, yamltext
 from apps.courses.errors import ContentError
 from apps.courses.models import Course, Lesson, Module, Status
 from apps.courses.services import course_render, lesson_render, lessons_index
@@ -78,7 +78,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _load_yaml(path: Path, root: Path, text: str | None = None) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+        data = yamltext.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ContentError(_rel(path, root), "is not UTF-8 text") from exc
     except yaml.YAMLError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 
+from apps.core import yamltext
 from apps.core.markdown import render_markdown
 from apps.courses.errors import ContentError
 from apps.matrix.models import Category, Cell, Criterion, CriterionKind, Option
@@ -100,7 +101,7 @@ def read_matrix(root: Path = MATRIX_ROOT) -> list[CategorySource]:
             raise ContentError(where, "category files are named NN-<slug>.yaml")
         raw = path.read_bytes()
         try:
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = yamltext.safe_load(raw.decode("utf-8"))
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ContentError(where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from exc
         if not isinstance(data, dict):

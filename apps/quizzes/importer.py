@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 
+from apps.core import yamltext
 from apps.courses.errors import ContentError
 from apps.courses.importer import CONTENT_ROOT, CourseSource, _rel, _slug
 from apps.courses.models import Course
@@ -186,7 +187,7 @@ def read_quizzes(courses: list[CourseSource], root: Path = CONTENT_ROOT) -> list
             where = _rel(path, root)
             raw = path.read_bytes()
             try:
-                data = yaml.safe_load(raw.decode("utf-8"))
+                data = yamltext.safe_load(raw.decode("utf-8"))
             except (UnicodeDecodeError, yaml.YAMLError) as exc:
                 raise ContentError(where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from exc
             if not isinstance(data, dict):
