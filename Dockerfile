@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # Backend Academy — production image (services mode). Same make targets as a checkout:
-#   web:    make serve    (migrations, content import, collectstatic, gunicorn + uvicorn workers)
-#   worker: make worker   (Celery on the Redis broker)
-#   beat:   make beat     (Celery beat: the periodic jobs' schedule, one per deployment)
+#   all-in-one web: make serve   (the default: migrations, content import, collectstatic, gunicorn)
+#   migrate:        make setup   (migrations and the content import, once before a rollout)
+#   web:            make web     (gunicorn + uvicorn workers alone, after `make setup`)
+#   worker:         make worker QUEUES=default | QUEUES=exercises   (Celery on the Redis broker)
+#   beat:           make beat    (Celery beat: the periodic jobs' schedule, one per deployment)
+# docker-compose.yml and deploy/k8s/ run migrate, web, a worker per queue and beat.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 

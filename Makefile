@@ -61,15 +61,24 @@ run: setup sandbox-deps ## Set up and serve the site with websockets on http://$
 	  --ws-max-size 65536 --no-server-header \
 	  --reload --reload-dir apps --reload-dir config --reload-dir templates
 
-.PHONY: serve
+# gunicorn with uvicorn ASGI workers (config/gunicorn.py): HTTP and websockets on one port.
+GUNICORN = BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
+
+.PHONY: serve web
 serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + websockets, one port)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
+	$(GUNICORN)
+web: install ## The production server alone, for containers: `make setup` ran before, the image collected the static files
+	$(GUNICORN)
+
+# The queues `make worker` consumes: both on one host; one each in containers
+# (docker-compose.yml, deploy/k8s/): `make worker QUEUES=exercises`.
+QUEUES ?= default,exercises
 
 .PHONY: worker
-worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
+worker: install ## Run a Celery worker (services mode: needs REDIS_URL); QUEUES=default,exercises by default
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q $(QUEUES)
 
 .PHONY: beat
 beat: install ## Run Celery beat, the periodic jobs' clock (services mode: needs REDIS_URL; one per deployment)
@@ -86,12 +95,14 @@ define apt_install
 	else echo "$(1) is missing and apt-get is not available: $(2)"; fi
 endef
 
-.PHONY: browsers sandbox-deps system-deps
+.PHONY: browsers sandbox-deps kubectl system-deps
 browsers: ## Install Debian's Chromium for the browser tests when it is missing
 	@[ -x /usr/bin/chromium ] || $(MAKE) --no-print-directory _apt PKG=chromium WHY="browser tests will be skipped."
 sandbox-deps: ## Install bubblewrap (the code-exercise sandbox) when it is missing
 	@command -v bwrap >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=bubblewrap WHY="code exercises will refuse to run."
-system-deps: browsers sandbox-deps
+kubectl: ## Install kubectl when it is missing (the tests build deploy/k8s/ with its kustomize)
+	@command -v kubectl >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=kubectl WHY="the Kubernetes manifests' build test will be skipped."
+system-deps: browsers sandbox-deps kubectl
 
 .PHONY: _apt
 _apt:
