@@ -64,7 +64,7 @@ run: setup sandbox-deps ## Set up and serve the site with websockets on http://$
 .PHONY: serve
 serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + websockets, one port)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
+	BIND=$${BIND:-$(HOST):$(PORT)} exec $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
 
 .PHONY: worker
 worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
