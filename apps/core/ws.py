@@ -58,13 +58,17 @@ async def drain(timeout: float) -> int:
     """Ask every websocket consumer of this process to close with ``SERVER_RESTART``
     once the message it is handling is done, and wait (``timeout`` seconds at most)
     until all of them have finished. Returns how many had not."""
-    for consumer in list(_running):
-        consumer.request_shutdown()
     loop = asyncio.get_running_loop()
+
+    def here() -> list[JsonConsumer]:  # a server has one loop; a test suite runs many
+        return [consumer for consumer in _running if consumer.loop is loop]
+
+    for consumer in here():
+        consumer.request_shutdown()
     deadline = loop.time() + timeout
-    while _running and loop.time() < deadline:
+    while here() and loop.time() < deadline:
         await asyncio.sleep(0.02)
-    return len(_running)
+    return len(here())
 
 
 def db_thread(fn: Callable[..., Any], *, executor: Executor | None = None) -> Any:
@@ -124,6 +128,7 @@ class JsonConsumer(AsyncWebsocketConsumer):
     handlers: ClassVar[dict[str, str]] = {}
     #: closed for a server restart: frames still queued are left for the client to resend
     restarting: bool = False
+    loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' ``AsyncConsumer.__call__`` with one more source of messages: the
@@ -150,6 +155,7 @@ class JsonConsumer(AsyncWebsocketConsumer):
         message when ``request_shutdown`` is called, and registers this consumer with
         ``drain`` until its call ends."""
         stopping = self._stopping = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
         said = False
         _running.add(self)
 
