@@ -13,6 +13,7 @@ uvicorn's own shutdown, which then waits for in-flight HTTP requests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import sys
@@ -44,7 +45,31 @@ class DrainingServer(Server):
                 logger.warning(
                     "%d websocket(s) did not close within %.0f s", still_open, DRAIN_SECONDS
                 )
+        await self._end_websocket_tasks()
         await super().shutdown(sockets=None)
+
+    async def _end_websocket_tasks(self, grace: float = 1.0) -> None:
+        """Every consumer has finished its work, but a socket's ASGI task may still wait
+        on the cancellation of its channel-layer receive (with channels-redis 4.3 such a
+        receive waited on Redis for over 13 s): cancel such a task again rather than let
+        uvicorn wait for it until ``timeout_graceful_shutdown``."""
+
+        def websocket_tasks() -> list[asyncio.Task[None]]:
+            return [
+                task
+                for task in self.server_state.tasks
+                if any(
+                    name in getattr(task.get_coro(), "__qualname__", "")
+                    for name in ("WebSocket", "WSProtocol")
+                )
+            ]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while websocket_tasks() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for task in websocket_tasks():
+            task.cancel()
 
 
 class Worker(UvicornWorker):

@@ -175,7 +175,10 @@ def test_sigterm_mid_question_loses_no_acknowledged_answer_and_players_move_over
         f"(code {report['exit_code']})"
     )
     assert report["exit_code"] == 0
-    assert report["exit"] < GRACEFUL_TIMEOUT
+    # Well within the grace period: a socket's task stuck on its channel-layer receive
+    # had kept the worker until uvicorn's own timeout (13 s) before config/workers.py
+    # cancelled such tasks after the drain.
+    assert report["exit"] < GRACEFUL_TIMEOUT / 2
     assert caught_up[-1] < CATCH_UP_LIMIT
     assert closes[-1] < CATCH_UP_LIMIT
 
