@@ -62,7 +62,8 @@ run: setup sandbox-deps ## Set up and serve the site with websockets on http://$
 	  --reload --reload-dir apps --reload-dir config --reload-dir templates
 
 # gunicorn with uvicorn ASGI workers (config/gunicorn.py): HTTP and websockets on one port.
-GUNICORN = BIND=$${BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
+# `exec`: SIGTERM reaches gunicorn's master itself (a graceful drain), not make's shell.
+GUNICORN = BIND=$${BIND:-$(HOST):$(PORT)} exec $(BIN)/gunicorn -c config/gunicorn.py config.asgi:application
 
 .PHONY: serve web
 serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + websockets, one port)

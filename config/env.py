@@ -87,6 +87,21 @@ def env_redis_url(name: str, default: str = "", *, other_schemes: bool = False) 
     return url
 
 
+def env_redis_urls(name: str, default: str = "") -> list[str]:
+    """One Redis URL or several, comma-separated (each checked as ``env_redis_url``
+    does), or ``[default]`` when unset; ``[]`` when neither gives one."""
+    raw = os.environ.get(name, "").strip() or default
+    urls = [url.strip() for url in raw.split(",") if url.strip()]
+    for url in urls:
+        try:
+            redis_db(url)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} is not a usable Redis URL: {exc}") from exc
+    if len(set(urls)) != len(urls):
+        raise ConfigurationError(f"{name} names the same Redis twice")
+    return urls
+
+
 def env_key_prefix(name: str, default: str) -> str:
     """A key prefix: 1-40 letters, digits, ``_``, ``.`` or ``-`` (no ``:`` or pattern
     characters, so ``<prefix>:*`` matches exactly its keys)."""

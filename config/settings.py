@@ -25,6 +25,7 @@ from config.env import (
     env_key_prefix,
     env_list,
     env_redis_url,
+    env_redis_urls,
     env_str,
 )
 
@@ -174,7 +175,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # database still never reads or deletes the site's keys (.ci/run also gives it its own).
 REDIS_KEY_PREFIX = env_key_prefix("REDIS_KEY_PREFIX", "ba") + ("-test" if TESTING else "")
 REDIS_CACHE_URL = env_redis_url("REDIS_CACHE_URL", REDIS_URL)
-CHANNEL_LAYER_URL = env_redis_url("CHANNEL_LAYER_URL", REDIS_URL)
+# The channel layer may be spread over several Redis instances (comma-separated URLs):
+# channels-redis shards channels and groups across its ``hosts`` by a hash of their names.
+CHANNEL_LAYER_URLS = env_redis_urls("CHANNEL_LAYER_URL", REDIS_URL)
 
 if REDIS_CACHE_URL:
     CACHES = {
@@ -204,20 +207,23 @@ else:
         }
     }
 
-if CHANNEL_LAYER_URL:
+if CHANNEL_LAYER_URLS:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "apps.core.layers.RedisChannelLayer",
             "CONFIG": {
                 # Dict hosts: redis-py's socket timeout must exceed the layer's 5 s
                 # blocking read, and the pool must outgrow the 100-connection default.
+                # Every web process must list the same hosts in the same order (the
+                # shard of a name is its hash modulo their number).
                 "hosts": [
                     {
-                        "address": CHANNEL_LAYER_URL,
+                        "address": url,
                         "socket_timeout": 15,
                         "socket_connect_timeout": 5,
                         "max_connections": 1000,
                     }
+                    for url in CHANNEL_LAYER_URLS
                 ],
                 "capacity": env_int("CHANNELS_CAPACITY", 1500),
                 "expiry": 60,

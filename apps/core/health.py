@@ -86,6 +86,10 @@ def check_channel_layer() -> CheckResult:
         message = await asyncio.wait_for(layer.receive(channel), CHECK_TIMEOUT_SECONDS)
         if message.get("token") != token:
             raise RuntimeError("channel layer returned another message")
+        shards = getattr(layer, "ring_size", 1)
+        if shards > 1:  # a sharded layer: every instance must answer, not only this one's
+            for index in range(shards):
+                await layer.connection(index).ping()
 
     def run() -> None:
         if layer is None:

@@ -9,7 +9,11 @@ call services and reply:
   error frame and the connection is kept;
 * each connection has a token bucket: past it messages get a ``rate_limited``
   error frame, and a client that keeps flooding is disconnected (1008);
-* ``require_authentication`` closes anonymous sockets with 4401.
+* ``require_authentication`` closes anonymous sockets with 4401;
+* when the server process stops (SIGTERM: ``drain``, called by ``config/workers.py``),
+  each socket finishes the message it is handling, sends what it owes (an answer's
+  acknowledgement) and closes with ``SERVER_RESTART`` (1012), which the pages take as
+  "reconnect now": to another process, behind the same address.
 
 The Origin header is checked before this by ``AllowedHostsOriginValidator``.
 """
@@ -17,16 +21,21 @@ The Origin header is checked before this by ``AllowedHostsOriginValidator``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from typing import Any, ClassVar
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.db import close_old_connections
 
 from apps.core import jsonbody
@@ -34,6 +43,32 @@ from apps.core import jsonbody
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+#: The close code of a server going away: 1012, "service restart" (IANA's registry of
+#: websocket close codes), which uvicorn also sends to any socket still open when it
+#: stops. static/js/live-common.js, lab-host.js and lab-learner.js reconnect at once on it
+#: (a jitter of at most 250 ms, no backoff), then resume from the state frame's ``seq``.
+SERVER_RESTART = 1012
+
+# The consumers of this process whose ASGI call is still running (opened, not finished).
+_running: weakref.WeakSet[JsonConsumer] = weakref.WeakSet()
+
+
+async def drain(timeout: float) -> int:
+    """Ask every websocket consumer of this process to close with ``SERVER_RESTART``
+    once the message it is handling is done, and wait (``timeout`` seconds at most)
+    until all of them have finished. Returns how many had not."""
+    loop = asyncio.get_running_loop()
+
+    def here() -> list[JsonConsumer]:  # a server has one loop; a test suite runs many
+        return [consumer for consumer in _running if consumer.loop is loop]
+
+    for consumer in here():
+        consumer.request_shutdown()
+    deadline = loop.time() + timeout
+    while here() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    return len(here())
 
 
 def db_thread(fn: Callable[..., Any], *, executor: Executor | None = None) -> Any:
@@ -91,6 +126,62 @@ class JsonConsumer(AsyncWebsocketConsumer):
     open_timeout: ClassVar[float | None] = None
     #: message type -> name of the coroutine method handling it
     handlers: ClassVar[dict[str, str]] = {}
+    #: closed for a server restart: frames still queued are left for the client to resend
+    restarting: bool = False
+    loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' ``AsyncConsumer.__call__`` with one more source of messages: the
+        process's request to close (``drain``)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive, self.shutdown_source()]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            receive_own: Callable[[], Awaitable[Any]] = functools.partial(
+                self.channel_layer.receive, self.channel_name
+            )
+            self.channel_receive = receive_own
+            sources.append(self.channel_receive)
+        try:
+            with contextlib.suppress(StopConsumer):
+                await await_many_dispatch(sources, self.dispatch)
+        finally:
+            _running.discard(self)
+
+    def shutdown_source(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        """A source for ``await_many_dispatch`` that yields one ``server.shutdown``
+        message when ``request_shutdown`` is called, and registers this consumer with
+        ``drain`` until its call ends."""
+        stopping = self._stopping = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        said = False
+        _running.add(self)
+
+        async def wait() -> dict[str, Any]:
+            nonlocal said
+            try:
+                await stopping.wait()
+                if said:
+                    await asyncio.Future()  # once only; cancelled when the call ends
+                said = True
+                return {"type": "server.shutdown"}
+            except asyncio.CancelledError:
+                _running.discard(self)  # the call is ending (dispatch cancels its sources)
+                raise
+
+        return wait
+
+    def request_shutdown(self) -> None:
+        self._stopping.set()
+
+    async def server_shutdown(self, message: dict[str, Any]) -> None:
+        """Dispatched after the message being handled: close for the client to reconnect
+        elsewhere (the disconnect that follows ends the call)."""
+        self.restarting = True
+        with contextlib.suppress(Exception):  # the client may have gone already
+            await self.close(code=SERVER_RESTART)
 
     async def connect(self) -> None:
         self.bucket = TokenBucket(self.rate_per_second, self.burst)
@@ -117,6 +208,10 @@ class JsonConsumer(AsyncWebsocketConsumer):
         """Hook for subclasses, called after the socket is accepted."""
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.restarting:
+            # Sent before the client saw the close: not handled, so not acknowledged;
+            # the client sends it again after reconnecting (an answer with its key).
+            return
         if bytes_data is not None:
             await self.send_error("binary_not_supported", "Send JSON text frames.")
             return

@@ -7,7 +7,8 @@ gap and ``sync``. Players are identified by the credentials their browser receiv
 when it joined over HTTP (kept in its Django session), hosts by their login.
 
 Close codes: 4401 not signed in, 4403 not the host / not a player / removed,
-4404 no such session.
+4404 no such session; 1012 this server is stopping: reconnect at once (``apps.core.ws``;
+an answer being written first is written and acknowledged).
 """
 
 from __future__ import annotations
@@ -357,7 +358,7 @@ class LiveConsumer(JsonConsumer):
         self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.base_send = send
-        sources = [receive, self.inbox.get]
+        sources = [receive, self.inbox.get, self.shutdown_source()]
         if self.channel_layer is not None:
             self.channel_name = await self.channel_layer.new_channel()
             self.channel_receive = self.receive_own

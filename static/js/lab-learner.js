@@ -135,6 +135,12 @@
         return;
       }
       connectionEl.textContent = "Reconnecting to the lab…";
+      if (event.code === 1012 || event.code === 1001) {
+        // The server is stopping and another serves the same address: go now (a jitter
+        // of at most 250 ms), no backoff; the state frame on connect resyncs by seq.
+        setTimeout(connect, Math.round(Math.random() * 250));
+        return;
+      }
       retries++;
       setTimeout(connect, Math.min(500 * retries, 5000)); // the state frame resyncs
     };

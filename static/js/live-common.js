@@ -13,6 +13,11 @@
   // having closed (a cut network, a frozen server); close it and reconnect.
   var SILENCE_LIMIT = 2 * PING_EVERY + 5000;
   var FINAL_CODES = { 4401: "unauthenticated", 4403: "forbidden", 4404: "not_found" };
+  // The server is stopping (1012, "service restart": apps/core/ws.py; 1001 "going away"
+  // from a proxy): another process behind the same address serves at once. Reconnect
+  // now, with a small jitter so a whole room does not arrive in the same millisecond.
+  var RESTART_CODES = { 1001: true, 1012: true };
+  var RESTART_JITTER = 250;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -140,6 +145,10 @@
         if (self.options.onGone) { self.options.onGone(event.code, self.lastError); }
         return;
       }
+      if (RESTART_CODES[event.code]) {
+        self.scheduleRetry(Math.round(Math.random() * RESTART_JITTER));
+        return;
+      }
       self.scheduleRetry();
     });
   };
@@ -170,12 +179,19 @@
     if (this.options.onFrame) { this.options.onFrame(message); }
   };
 
-  Socket.prototype.scheduleRetry = function () {
+  /* Reconnect after ``soon`` ms if given (a server restarting: the first try is not
+     counted, so a failure after it backs off from the start), else with backoff. */
+  Socket.prototype.scheduleRetry = function (soon) {
     if (this.stopped || this.retryTimer) { return; }
-    var ceiling = Math.min(MAX_DELAY, MIN_DELAY * Math.pow(2, this.attempt));
-    // "Equal jitter": half fixed, half random, so a room of phones does not reconnect in step.
-    var delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
-    this.attempt += 1;
+    var delay;
+    if (typeof soon === "number") {
+      delay = soon;
+    } else {
+      var ceiling = Math.min(MAX_DELAY, MIN_DELAY * Math.pow(2, this.attempt));
+      // "Equal jitter": half fixed, half random, so a room of phones does not reconnect in step.
+      delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+      this.attempt += 1;
+    }
     this.status("reconnecting", "Connection lost. Reconnecting…");
     var self = this;
     this.retryTimer = setTimeout(function () { self.retryTimer = null; self.connect(); }, delay);

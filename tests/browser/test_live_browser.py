@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -281,7 +282,8 @@ def test_a_lost_answer_is_resent_with_its_key_and_a_missed_event_resynced(browse
 def test_a_silent_connection_is_given_up_and_replaced(browser, live_url):
     """A connection that stops delivering anything (a frozen server, a cut network that
     never closed the socket) is noticed by its pings going unanswered: the page lets it go
-    and reconnects, without waiting for a close that may never come."""
+    and reconnects, without waiting for a close that may never come. A server closing with
+    1012 (restarting) is replaced at once, without backoff."""
     quiz = two_question_quiz()
     errors: list[str] = []
     host_context, host, code = host_a_session(browser, live_url, quiz, errors)
@@ -302,6 +304,22 @@ def test_a_silent_connection_is_given_up_and_replaced(browser, live_url):
     ada.clock.fast_forward(5_000)  # the reconnection's wait
     expect(ada.locator("#live-connection")).to_have_text("Connected")
     assert len(wire.routes) >= 2
+
+    # The server stops (SIGTERM: apps/core/ws.py closes with 1012): the page reconnects
+    # within 250 ms of jitter, before even the shortest backoff (250-500 ms) would.
+    before = len(wire.routes)
+    ada.clock.pause_at(ada.evaluate("Date.now()") / 1000 + 1)  # seconds: timers wait for us
+    wire.routes[-1].close(code=1012, reason="service restart")
+    expect(ada.locator("#live-connection")).to_have_text("Connection lost. Reconnecting…")
+    ada.wait_for_timeout(300)
+    assert len(wire.routes) == before  # the clock is paused: no timer has run
+    ada.clock.run_for(250)
+    deadline = time.monotonic() + 10
+    while len(wire.routes) == before and time.monotonic() < deadline:
+        ada.wait_for_timeout(20)
+    assert len(wire.routes) == before + 1
+    expect(ada.locator("#live-connection")).to_have_text("Connected")
+    ada.clock.resume()
     host.get_by_role("button", name="Start the quiz").click()
     expect(ada.locator("#q-number")).to_have_text("1")  # the new connection carries events
     assert errors == []

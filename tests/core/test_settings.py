@@ -169,6 +169,23 @@ def test_a_channel_layer_url_alone_gives_a_redis_layer():
     assert got["broker"][0] == "memory://"
 
 
+def test_several_channel_layer_urls_shard_the_layer_over_as_many_instances():
+    script = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps([h['address'] for h in s.CHANNEL_LAYERS['default']['CONFIG']['hosts']]))"
+    )
+    urls = "redis://layer-a:6379/0, rediss://layer-b:6380/2"
+    env = {**PRODUCTION, "REDIS_URL": "redis://main/1", "CHANNEL_LAYER_URL": urls}
+    result = _run(env, "shell", "--verbosity", "0", "-c", script)
+    assert result.returncode == 0, result.stderr
+    hosts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert hosts == ["redis://layer-a:6379/0", "rediss://layer-b:6380/2"]
+    for bad in ("redis://a/0,redis://b/x", "redis://a/0,redis://a/0"):
+        refused = _run({**PRODUCTION, "CHANNEL_LAYER_URL": bad}, "check")
+        assert refused.returncode != 0
+        assert "CHANNEL_LAYER_URL" in refused.stderr
+
+
 def test_the_test_suite_keeps_the_database_number_and_prefixes_its_keys_apart():
     got = _redis_settings({"DJANGO_ENV": "test", "REDIS_URL": "redis://h:6379/7"})
     assert got["cache"] == ["redis://h:6379/7", "ba-test:cache"]

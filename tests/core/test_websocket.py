@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -138,5 +139,29 @@ def test_flood_is_rate_limited_then_disconnected():
         assert codes.count("unknown_type") <= 25  # the burst, plus refill during the loop
         assert closed["code"] == 1008
         await ws.disconnect()
+
+    run(scenario)
+
+
+def test_drain_closes_each_open_socket_with_1012_after_the_frame_it_is_handling():
+    """What a worker does on SIGTERM (config/workers.py): every socket answers the frame
+    it was handling, then closes with 1012 ("service restart"); frames it had not begun
+    are left for the client to send again; ``drain`` returns once all have finished."""
+    from apps.core.ws import SERVER_RESTART, drain
+
+    async def scenario():
+        ws = communicator()
+        assert (await ws.connect())[0]
+        assert (await ws.receive_json_from())["type"] == "hello"
+        await ws.send_json_to({"type": "ping", "nonce": "before"})
+        assert (await ws.receive_json_from(timeout=5))["nonce"] == "before"
+        draining = asyncio.ensure_future(drain(5))
+        closed = await ws.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": SERVER_RESTART}
+        await ws.send_json_to({"type": "ping", "nonce": "after"})  # sent before it saw the close
+        await ws.send_input({"type": "websocket.disconnect", "code": SERVER_RESTART})
+        assert await asyncio.wait_for(draining, 5) == 0  # every consumer has finished
+        assert await ws.receive_nothing(timeout=0.2)  # "after" was never answered
+        assert await drain(0.1) == 0  # nothing left to drain
 
     run(scenario)
