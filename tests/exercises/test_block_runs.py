@@ -246,13 +246,12 @@ def test_rest_and_graphql_run_a_block_alike(lesson, block_dispatched):
 def test_api_permissions(lesson, block_dispatched):
     anonymous = APIClient()
     assert anonymous.post(_url(lesson), {}, format="json").status_code == 401
-    graph = anonymous.post(
-        "/graphql",
-        {"query": "mutation { lesson_block_run(course: \"%s\", module: \"%s\", lesson: \"%s\", "
-                  "block: 0) { block_run { id } } }" % (lesson.module.course.slug,
-                                                       lesson.module.slug, lesson.slug)},
-        format="json",
-    ).json()  # fmt: skip
+    course, module = lesson.module.course.slug, lesson.module.slug
+    query = (
+        f'mutation {{ lesson_block_run(course: "{course}", module: "{module}", '
+        f'lesson: "{lesson.slug}", block: 0) {{ block_run {{ id }} }} }}'
+    )
+    graph = anonymous.post("/graphql", {"query": query}, format="json").json()
     assert graph["errors"][0]["extensions"]["code"] == "not_authenticated"
     assert not BlockRun.objects.exists()
     owner, other = client_for(UserFactory()), client_for(UserFactory())
@@ -293,7 +292,7 @@ def test_check_names_the_failing_block(tmp_path, program, db):
         "```python run\nwhile True: pass\n```\n",
         encoding="utf-8",
     )
-    with pytest.raises(CommandError, match="1 of [0-9]+ runnable examples failed") as caught:
+    with pytest.raises(CommandError, match=r"1 of [0-9]+ runnable examples failed") as caught:
         call_command("import_content", "--check", root=root, verbosity=0)
     assert "what-scalability-means.md" in str(caught.value) or any(
         "while True" in code for code in program.calls
@@ -319,4 +318,3 @@ def test_check_output_names_file_block_and_first_line(tmp_path, program, db, cap
 def test_check_passes_on_the_shipped_course(db):
     """Every runnable example of the course runs cleanly in the real sandbox."""
     call_command("import_content", "--check", verbosity=0)
-
