@@ -345,7 +345,9 @@ class _Process:
             os.close(self._status)
 
 
-def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits) -> list[str]:
+def _bwrap_args(
+    task_dir: str | None, tmp_dir: Path, limits: Limits, libraries: str | None = None
+) -> list[str]:
     args = [
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
@@ -364,6 +366,8 @@ def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits) -> list[str
     ]  # fmt: skip
     if task_dir is not None:
         args += ["--ro-bind", task_dir, "/task"]
+    if libraries is not None:  # a lesson example's: the installed packages, read-only
+        args += ["--ro-bind", libraries, LIBRARIES_MOUNT]
     args += [
         "--remount-ro", "/",
         "--chdir", "/tmp",  # noqa: S108
@@ -489,6 +493,25 @@ def run_phase(
     return result
 
 
+LIBRARIES_MOUNT = "/opt/site-packages"
+# Runs /task/main.py as __main__ with the platform's installed packages importable after
+# the standard library (so an example may import Django, Celery or graphene to show them;
+# there is still no network, database, Redis, setting or project file).
+_EXAMPLE_MAIN = (
+    f"import runpy, sys; sys.path.append({LIBRARIES_MOUNT!r}); sys.argv = ['main.py']; "
+    "runpy.run_path('/task/main.py', run_name='__main__')"
+)
+
+
+def example_libraries() -> str | None:
+    """The platform's third-party packages (the site-packages that holds Django), which
+    lesson examples may import read-only; never the project's own code or settings."""
+    import django
+
+    path = Path(django.__file__).resolve().parent.parent
+    return str(path) if path.name in {"site-packages", "dist-packages"} else None
+
+
 def run_program(
     *,
     code: str,
@@ -496,7 +519,8 @@ def run_program(
     on_output: Callable[[bytes], None] | None = None,
 ) -> PhaseResult:
     """Run ``code`` as a whole program (``python3 main.py``, ``__name__ == "__main__"``) in
-    the same sandbox, limits and uid slots as the probes: a lesson's runnable example.
+    the same sandbox, limits and uid slots as the probes: a lesson's runnable example,
+    which may also import the platform's installed packages (``example_libraries``).
     ``on_output`` gets everything printed so far (stdout and stderr, raw and capped) as it
     arrives. Nothing is judged: the caller gets the output, the exit status and
     ``killed_for`` ("wall" for the wall clock)."""
@@ -530,7 +554,8 @@ def run_program(
             spawned, write_results = write_results, -1
             process = _spawn(task_dir, tmp_dir, spawned, limits, uid=slot.uid,
                              sandboxed=sandboxed, script="main.py",
-                             command=[PYTHON, "-I", "-S", "-B", "-u", "/task/main.py"])  # fmt: skip
+                             command=[PYTHON, "-I", "-S", "-B", "-u", "-c", _EXAMPLE_MAIN],
+                             libraries=example_libraries())  # fmt: skip
             result = _Collector(
                 process, read_results, limits, lambda record: True, True, on_output=on_output
             ).run()
@@ -570,11 +595,12 @@ def _spawn(
     sandboxed: bool,
     command: list[str] | None = None,
     script: str = "harness.py",
+    libraries: str | None = None,
 ) -> _Process:
     """Start the run's process through the launcher: bubblewrap around ``command`` (the
     harness by default), or the harness alone when unsandboxed (development only)."""
     if sandboxed:
-        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits),
+        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits, libraries),
                 *(command or [PYTHON, "-I", "-S", "-B", f"/task/{script}"])]  # fmt: skip
         cwd = None
     else:  # development only, and said so loudly
