@@ -108,8 +108,9 @@
   };
   Block.prototype.show = function (run) {
     this.outputBox.hidden = false;
-    this.wrapper.dataset.status = run.status;
     if (typeof run.output === "string") { this.output.textContent = run.output; }
+    if (!run.status) { return; } // an output frame: the status has not changed
+    this.wrapper.dataset.status = run.status;
     var text = STATUS_TEXT[run.status] || run.status;
     if (FINISHED[run.status]) {
       if (run.exit_code !== null && run.exit_code !== undefined) { text += " (exit status " + run.exit_code + ")"; }
