@@ -322,3 +322,31 @@ def test_check_passes_on_the_shipped_course(db):
     if connection.vendor != "postgresql":
         pytest.skip("import_content --check runs in the services-mode test run")
     call_command("import_content", "--check", verbosity=0)
+
+
+def _queries(client, url) -> int:
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_page_and_the_poll_run_a_constant_number_of_queries(db, client, block_dispatched):
+    user = UserFactory()
+    small = LessonFactory(body_md="```python run\nprint(1)\n```\n")
+    big = LessonFactory(body_md="".join(f"```python run\nprint({n})\n```\n\n" for n in range(6)))
+    for lesson in (small, big):
+        lesson_render(lesson)
+        lesson.save()
+        for block in range(len(lesson.run_blocks)):
+            run = _create(user, lesson, block=block, key=f"key-{lesson.pk}-{block:04d}")
+            BlockRun.objects.filter(pk=run.pk).update(status="done", output=f"out {block}")
+    client.force_login(user)
+    assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url())
+    assert "out 5" in client.get(big.get_absolute_url()).content.decode()
+    api = client_for(user)
+    ids = list(BlockRun.objects.values_list("pk", flat=True))
+    api.get(f"/api/v1/block-runs/{ids[0]}/")  # the token's first use is recorded once
+    assert len({_queries(api, f"/api/v1/block-runs/{pk}/") for pk in ids}) == 1
