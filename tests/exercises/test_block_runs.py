@@ -271,6 +271,7 @@ def test_the_lesson_page_shows_controls_to_learners_and_a_sign_in_link_otherwise
     url = lesson.get_absolute_url()
     page = client.get(url).content.decode()
     assert page.count("Sign in to run this example") == 2
+    assert f"?next={url}%23run-block-1" in page
     assert "run-block-run" not in page and "lesson-run.js" not in page
     client.force_login(UserFactory())
     page = client.get(url).content.decode()

@@ -62,7 +62,7 @@ def lesson_body(lesson: Any, user: Any, path: str) -> str:
                 '<p class="run-block-bar run-block-signin"><a href="{}?next={}">Sign in to run '
                 "this example</a></p>",
                 login,
-                quote(f"{path}#run-block-{number}", safe="/#"),
+                quote(f"{path}#run-block-{number}", safe="/"),
             )
         run = runs.get(number)
         output = run.output if run is not None else ""
