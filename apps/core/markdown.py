@@ -9,9 +9,11 @@ record, never recomputed per request.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import math
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -30,11 +32,35 @@ _LANGUAGE = re.compile(r"^[A-Za-z0-9+#-]{1,20}$")
 
 
 @dataclass(frozen=True)
+class RunnableBlock:
+    """A fenced code block marked runnable (```` ```python run ````): its number among the
+    lesson's runnable blocks (its identity), its source and where it starts."""
+
+    index: int
+    language: str
+    code: str
+    line: int  # 1-based line of the opening fence in the Markdown
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.code.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+    @property
+    def first_line(self) -> str:
+        return next((ln.strip() for ln in self.code.splitlines() if ln.strip()), "")[:120]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"index": self.index, "language": self.language, "code": self.code,
+                "line": self.line, "hash": self.hash}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Rendered:
     html: str
     toc: list[dict[str, object]] = field(default_factory=list)
     word_count: int = 0
     reading_minutes: int = 0
+    runnable: tuple[RunnableBlock, ...] = ()
 
 
 def _highlight(code: str, lang: str, attrs: str) -> str:
@@ -108,27 +134,88 @@ def _focusable_code(html: str) -> str:
     return html.replace("<pre>", '<pre tabindex="0">')
 
 
+# --------------------------------------------------------------------------- runnable blocks
+# A fence whose info string carries the attribute ``run`` (```` ```python run ````) is a
+# runnable example. Before rendering, a paragraph holding a per-render random marker is put
+# in front of each; it survives sanitising as plain text nobody can write in advance, and is
+# then replaced by the block's wrapper (``div.run-block`` with its number and source hash,
+# and an empty ``div.run-block-bar`` that the lesson page fills with the controls).
+
+RUNNABLE_LANGUAGES = frozenset({"python"})
+
+
+def _is_runnable(token: Token) -> bool:
+    words = (token.info or "").split()
+    return token.type == "fence" and len(words) > 1 and "run" in words[1:]
+
+
+def _runnable(tokens: list[Token]) -> list[tuple[int, RunnableBlock]]:
+    found: list[tuple[int, RunnableBlock]] = []
+    for position, token in enumerate(tokens):
+        if _is_runnable(token):
+            language = token.info.split()[0].lower()
+            line = (token.map[0] + 1) if token.map else 0
+            found.append((position, RunnableBlock(len(found), language, token.content, line)))
+    return found
+
+
+def runnable_blocks(source: str) -> list[RunnableBlock]:
+    """The runnable blocks of a lesson's Markdown, in order (parsed, not rendered)."""
+    return [block for _, block in _runnable(_md.parse(source or ""))]
+
+
+def _mark_runnable(tokens: list[Token]) -> tuple[str, list[RunnableBlock]]:
+    marker = "runblock-" + secrets.token_hex(8)
+    found = _runnable(tokens)
+    for position, block in reversed(found):
+        sentinel = Token("html_block", "", 0)
+        sentinel.content = f"<p>{marker}-{block.index}</p>\n"
+        tokens.insert(position, sentinel)
+    return marker, [block for _, block in found]
+
+
+def _wrap_runnable(html_text: str, marker: str, blocks: list[RunnableBlock]) -> str:
+    by_index = {block.index: block for block in blocks}
+
+    def wrap(match: re.Match[str]) -> str:
+        block = by_index[int(match.group(1))]
+        return (
+            f'<div class="run-block" id="run-block-{block.index}" data-block="{block.index}" '
+            f'data-hash="{block.hash}">{match.group(2)}'
+            f'<div class="run-block-bar" data-block="{block.index}"></div></div>'
+        )
+
+    pattern = re.compile(rf"<p>{marker}-(\d+)</p>\s*(<pre>.*?</pre>)", re.DOTALL)
+    return pattern.sub(wrap, html_text)
+
+
 @functools.lru_cache(maxsize=1024)
-def _render(source: str) -> tuple[str, tuple[tuple[tuple[str, object], ...], ...], int]:
+def _render(
+    source: str,
+) -> tuple[str, tuple[tuple[tuple[str, object], ...], ...], int, tuple[RunnableBlock, ...]]:
     """The pure part of :func:`render_markdown`, remembered per source text: an import that
     finds a changed file re-renders only what changed in it, and a process that imports the
     same content again (a test suite, a re-run) skips the sanitiser, the slow part. The
-    course's whole output is a few megabytes at most."""
+    course's whole output is a few megabytes at most. (The runnable-block marker is drawn
+    once per source and never leaves this function.)"""
     tokens = _md.parse(source)
     toc = _annotate(tokens)
-    raw = _md.renderer.render(tokens, _md.options, {})
     words = _word_count(tokens)
+    marker, blocks = _mark_runnable(tokens)
+    raw = _md.renderer.render(tokens, _md.options, {})
+    html_text = _focusable_code(_wrap_runnable(sanitize_html(raw), marker, blocks))
     frozen_toc = tuple(tuple(entry.items()) for entry in toc)
-    return _focusable_code(sanitize_html(raw)), frozen_toc, words
+    return html_text, frozen_toc, words, tuple(blocks)
 
 
 def render_markdown(source: str) -> Rendered:
-    html_text, frozen_toc, words = _render(source or "")
+    html_text, frozen_toc, words, blocks = _render(source or "")
     return Rendered(
         html=html_text,
         toc=[dict(entry) for entry in frozen_toc],
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
+        runnable=tuple(blocks),
     )
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import content_version, yamltext
+from apps.core.markdown import RUNNABLE_LANGUAGES, runnable_blocks
 from apps.courses.errors import ContentError
 from apps.courses.models import Course, Lesson, Module, Status
 from apps.courses.services import course_render, lesson_render, lessons_index
@@ -232,9 +233,26 @@ def read_lesson(path: Path, root: Path) -> LessonSource:
     data["status"] = status
     if not body:
         raise ContentError(where, "has no body after the front matter")
+    _check_runnable(body, where)
     return LessonSource(
         path, int(match.group(1)), data, body, _digest(raw, match.group(1).encode())
     )
+
+
+def _check_runnable(body: str, where: str) -> None:
+    """A runnable example (```python run) must at least compile; running it is
+    ``import_content --check``'s job."""
+    for block in runnable_blocks(body):
+        name = f"runnable block {block.index} ({block.first_line!r})"
+        if block.language not in RUNNABLE_LANGUAGES:
+            raise ContentError(where, f"{name}: only python blocks can be runnable")
+        try:
+            compile(block.code, f"{where}#block-{block.index}", "exec")
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            raise ContentError(
+                where, f"{name} is not valid Python{f' (line {line})' if line else ''}: {exc}"
+            ) from exc
 
 
 def read_all(root: Path = CONTENT_ROOT) -> list[CourseSource]:

@@ -86,6 +86,13 @@ class Lesson(models.Model):
     toc = models.JSONField(default=list, editable=False, blank=True)
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_minutes = models.PositiveIntegerField(default=0, editable=False)
+    run_blocks = models.JSONField(
+        default=list,
+        editable=False,
+        blank=True,
+        help_text="The body's runnable examples (```python run), in order: "
+        "[{index, language, code, line, hash}].",
+    )
     related_matrix = models.JSONField(
         default=list, blank=True, help_text="Slugs of matrix categories this lesson informs."
     )

@@ -23,6 +23,7 @@ def lesson_render(lesson: Lesson) -> None:
     lesson.toc = rendered.toc
     lesson.word_count = rendered.word_count
     lesson.reading_minutes = rendered.reading_minutes
+    lesson.run_blocks = [block.as_dict() for block in rendered.runnable]
 
 
 def course_render(course: Course) -> None:

@@ -78,7 +78,12 @@ def _published_lesson_or_404(course: str, module: str, lesson: str) -> Lesson:
 def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     lesson_obj = _published_lesson_or_404(course, module, lesson)
     outline = selectors.course_outline(course=lesson_obj.module.course, user=request.user)
-    return render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
+    response = render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
+    if lesson_obj.run_blocks and request.user.is_authenticated:
+        from apps.exercises.views import with_style_nonce  # the examples' editor
+
+        response = with_style_nonce(response)
+    return response
 
 
 def _with_quiz_scores(outline, user):

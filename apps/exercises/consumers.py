@@ -75,3 +75,28 @@ class RunConsumer(JsonConsumer):
     async def disconnect(self, code: int) -> None:
         if self.joined:
             await self.channel_layer.group_discard(self.joined, self.channel_name)
+
+
+def _block_state(user: Any, run_id: int) -> dict[str, Any]:
+    return selectors.block_run_public(selectors.block_run_get_for_user(user=user, run_id=run_id))
+
+
+class BlockRunConsumer(RunConsumer):
+    """``/ws/exercises/block-runs/<id>/``: a lesson example's run, as ``RunConsumer``
+    (owner only, state on connect, seq-checked ``status``/``output``/``done`` frames)."""
+
+    async def on_open(self) -> None:
+        try:
+            await database_sync_to_async(_block_state)(self.scope["user"], self.run_id)
+        except ApplicationError as exc:
+            await self.send_error(exc.code, exc.message)
+            await self.close(code=4404)
+            return
+        group = events.block_group(self.run_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined = group
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        state = await database_sync_to_async(_block_state)(self.scope["user"], self.run_id)
+        await self.send_json({"type": "state", "seq": state["seq"], "run": state})

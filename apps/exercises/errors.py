@@ -23,3 +23,11 @@ class IdempotencyKeyReused(Conflict):
 
 class TooManyRuns(RateLimited):
     code = "rate_limited"
+
+
+class BlockNotFound(NotFound):
+    code = "not_found"
+
+
+class BlockChanged(Conflict):
+    code = "block_changed"

@@ -115,3 +115,46 @@ def run_done(run: Any) -> None:
             "output": run.output,
         },
     )
+
+
+# --------------------------------------------------------------------------- lesson examples
+# A runnable example's run (``BlockRun``) has its own group, ``exercises.blockrun.<id>``,
+# and frames: ``status`` {seq, status}; ``output`` {seq, output} (everything printed so
+# far, so a client that missed one loses nothing); ``done`` {seq, status, reason,
+# exit_code, duration_ms, output}.
+
+
+def block_group(run_id: int) -> str:
+    return f"exercises.blockrun.{run_id}"
+
+
+def _block_send_after_commit(run_id: int, frame: dict[str, Any]) -> None:
+    text = dumps(frame)
+    transaction.on_commit(
+        lambda: send_group(
+            block_group(run_id), {"type": "run.frame", "seq": frame["seq"], "text": text}
+        )
+    )
+
+
+def block_run_status(run: Any) -> None:
+    _block_send_after_commit(run.pk, {"type": "status", "seq": run.seq, "status": run.status})
+
+
+def block_run_output(run: Any) -> None:
+    _block_send_after_commit(run.pk, {"type": "output", "seq": run.seq, "output": run.output})
+
+
+def block_run_done(run: Any) -> None:
+    _block_send_after_commit(
+        run.pk,
+        {
+            "type": "done",
+            "seq": run.seq,
+            "status": run.status,
+            "reason": run.reason,
+            "exit_code": run.exit_code,
+            "duration_ms": run.duration_ms,
+            "output": run.output,
+        },
+    )

@@ -156,3 +156,76 @@ class Run(models.Model):
     @property
     def in_flight(self) -> bool:
         return self.status in IN_FLIGHT
+
+
+class BlockRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Exited with an error"
+    TIMEOUT = "timeout", "Timed out"
+    ERROR = "error", "Error"
+    REFUSED = "refused", "Refused"
+
+
+BLOCK_FINISHED = tuple(s for s in BlockRunStatus if s not in IN_FLIGHT)
+
+
+class BlockRun(models.Model):
+    """A learner's latest run of one runnable example in a lesson (one row per
+    learner × lesson × block, overwritten by the next run: no history is kept).
+
+    A separate table rather than ``Run`` with a kind: a run of an example has no
+    exercise, tests or grade, and every reader of ``Run`` (progress, the gradebook,
+    code labs, the runs list) would otherwise have to leave these rows out. What the
+    two share is enforced across both in ``services``: one run in flight per learner
+    (of either kind) and one rate limit (``run_limit()``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="block_runs"
+    )
+    lesson = models.ForeignKey(
+        "courses.Lesson", on_delete=models.CASCADE, related_name="block_runs"
+    )
+    block = models.PositiveSmallIntegerField(
+        help_text="The block's number among the lesson's runnable blocks."
+    )
+    block_hash = models.CharField(
+        max_length=16, help_text="The author's block source it ran against."
+    )
+    key = models.CharField(max_length=64, help_text="The client's idempotency key.")
+    code = models.TextField()
+    edited = models.BooleanField(
+        default=False, help_text="The learner's edit, not the author's code."
+    )
+    status = models.CharField(
+        max_length=10, choices=BlockRunStatus.choices, default=BlockRunStatus.QUEUED
+    )
+    seq = models.PositiveIntegerField(default=0, help_text="Bumped by every broadcast change.")
+    output = models.TextField(blank=True)
+    exit_code = models.IntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson", "block"], name="block_run_one_per_block"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_block_run_in_flight_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lesson} · block {self.block}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in IN_FLIGHT

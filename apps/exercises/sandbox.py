@@ -345,7 +345,9 @@ class _Process:
             os.close(self._status)
 
 
-def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits) -> list[str]:
+def _bwrap_args(
+    task_dir: str | None, tmp_dir: Path, limits: Limits, libraries: str | None = None
+) -> list[str]:
     args = [
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
@@ -364,6 +366,8 @@ def _bwrap_args(task_dir: str | None, tmp_dir: Path, limits: Limits) -> list[str
     ]  # fmt: skip
     if task_dir is not None:
         args += ["--ro-bind", task_dir, "/task"]
+    if libraries is not None:  # a lesson example's: the installed packages, read-only
+        args += ["--ro-bind", libraries, LIBRARIES_MOUNT]
     args += [
         "--remount-ro", "/",
         "--chdir", "/tmp",  # noqa: S108
@@ -489,6 +493,88 @@ def run_phase(
     return result
 
 
+LIBRARIES_MOUNT = "/opt/site-packages"
+# Runs /task/main.py as __main__ with the platform's installed packages importable after
+# the standard library (so an example may import Django, Celery or graphene to show them;
+# there is still no network, database, Redis, setting or project file).
+_EXAMPLE_MAIN = (
+    f"import runpy, sys; sys.path.append({LIBRARIES_MOUNT!r}); sys.argv = ['main.py']; "
+    "runpy.run_path('/task/main.py', run_name='__main__')"
+)
+
+
+def example_libraries() -> str | None:
+    """The platform's third-party packages (the site-packages that holds Django), which
+    lesson examples may import read-only; never the project's own code or settings."""
+    import django
+
+    path = Path(django.__file__).resolve().parent.parent
+    return str(path) if path.name in {"site-packages", "dist-packages"} else None
+
+
+def run_program(
+    *,
+    code: str,
+    limits: Limits | None = None,
+    on_output: Callable[[bytes], None] | None = None,
+) -> PhaseResult:
+    """Run ``code`` as a whole program (``python3 main.py``, ``__name__ == "__main__"``) in
+    the same sandbox, limits and uid slots as the probes: a lesson's runnable example,
+    which may also import the platform's installed packages (``example_libraries``).
+    ``on_output`` gets everything printed so far (stdout and stderr, raw and capped) as it
+    arrives. Nothing is judged: the caller gets the output, the exit status and
+    ``killed_for`` ("wall" for the wall clock)."""
+    limits = limits or Limits()
+    started = time.monotonic()
+    if len(code.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES:
+        return PhaseResult(status="refused", reason="The code is larger than 64 KB.")
+    available, why = sandbox_available()
+    sandboxed = available
+    if not available:
+        if not getattr(settings, "EXERCISES_ALLOW_UNSANDBOXED", False):
+            return PhaseResult(
+                status="refused", reason=f"Code cannot run on this server: {why}", sandboxed=False
+            )
+        _warn_unsandboxed(why)
+    try:
+        base = _base_dir()
+    except RuntimeError as exc:
+        logger.error("sandbox directory refused: %s", exc)
+        return PhaseResult(status="refused", reason=f"Code cannot run on this server: {exc}")
+    with _Slot() as slot:
+        task_dir = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+        tmp_dir = Path(tempfile.mkdtemp(prefix="tmp-", dir=base))
+        read_results, write_results = os.pipe()
+        try:
+            _write(task_dir, "main.py", code.encode("utf-8", "surrogatepass"))
+            if slot.uid is not None:
+                for path in (task_dir, *task_dir.iterdir(), tmp_dir):
+                    os.chown(path, slot.uid, slot.uid, follow_symlinks=False)
+                os.chmod(task_dir, 0o500)
+            spawned, write_results = write_results, -1
+            process = _spawn(task_dir, tmp_dir, spawned, limits, uid=slot.uid,
+                             sandboxed=sandboxed, script="main.py",
+                             command=[PYTHON, "-I", "-S", "-B", "-u", "-c", _EXAMPLE_MAIN],
+                             libraries=example_libraries())  # fmt: skip
+            result = _Collector(
+                process, read_results, limits, lambda record: True, True, on_output=on_output
+            ).run()
+        except OSError as exc:
+            logger.exception("the sandbox could not start a program")
+            with contextlib.suppress(OSError):
+                os.close(read_results)
+            return PhaseResult(status="refused", reason=f"Code cannot run on this server: {exc}")
+        finally:
+            if write_results != -1:
+                with contextlib.suppress(OSError):
+                    os.close(write_results)
+            shutil.rmtree(task_dir, ignore_errors=True)
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    result.duration_ms = round((time.monotonic() - started) * 1000)
+    result.sandboxed = sandboxed
+    return result
+
+
 _support_cache: dict[Path, bytes] = {}
 
 
@@ -508,15 +594,17 @@ def _spawn(
     uid: int | None,
     sandboxed: bool,
     command: list[str] | None = None,
+    script: str = "harness.py",
+    libraries: str | None = None,
 ) -> _Process:
     """Start the run's process through the launcher: bubblewrap around ``command`` (the
     harness by default), or the harness alone when unsandboxed (development only)."""
     if sandboxed:
-        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits),
-                *(command or [PYTHON, "-I", "-S", "-B", "/task/harness.py"])]  # fmt: skip
+        argv = [*_bwrap_args(str(task_dir), tmp_dir, limits, libraries),
+                *(command or [PYTHON, "-I", "-S", "-B", f"/task/{script}"])]  # fmt: skip
         cwd = None
     else:  # development only, and said so loudly
-        argv = [PYTHON, "-I", "-S", "-B", str(task_dir / "harness.py")]
+        argv = [PYTHON, "-I", "-S", "-B", str(task_dir / script)]
         cwd = str(task_dir)
     seccomp_fd = _seccomp_fd() if sandboxed else os.open(os.devnull, os.O_RDONLY)
     read_output, write_output = os.pipe()
@@ -556,9 +644,10 @@ class _Collector:
 
     def __init__(self, process: _Process, read_results: int, limits: Limits,
                  on_record: Callable[[dict[str, Any]], bool] | None,
-                 keep_output: bool) -> None:  # fmt: skip
+                 keep_output: bool, *,
+                 on_output: Callable[[bytes], None] | None = None) -> None:  # fmt: skip
         self.process, self.read_results, self.limits = process, read_results, limits
-        self.on_record, self.keep_output = on_record, keep_output
+        self.on_record, self.keep_output, self.on_output = on_record, keep_output, on_output
         self.output = bytearray()
         self.output_seen = 0
         self.pending = b""
@@ -620,6 +709,8 @@ class _Collector:
         self.output_seen += len(chunk)
         if self.keep_output and len(self.output) <= self.limits.output_bytes:
             self.output += chunk
+            if self.on_output is not None:
+                self.on_output(bytes(self.output))
         if self.output_seen > self.limits.output_bytes:
             self.killed_for = "output"
 

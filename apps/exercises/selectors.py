@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.exercises import grading
-from apps.exercises.errors import ExerciseNotFound, RunNotFound
-from apps.exercises.models import Difficulty, Exercise, Mode, Run, RunStatus, Status
+from apps.exercises.errors import BlockNotFound, ExerciseNotFound, RunNotFound
+from apps.exercises.models import BlockRun, Difficulty, Exercise, Mode, Run, RunStatus, Status
 
 PUBLISHED = Q(
     status=Status.PUBLISHED,
@@ -244,3 +244,51 @@ def run_public(run: Run, *, detail: bool = True) -> dict[str, Any]:
 
 
 DIFFICULTIES = list(Difficulty.values)
+
+
+# --------------------------------------------------------------------------- lesson examples
+
+
+def lesson_block_get(*, lesson: Any, block: int) -> dict[str, Any]:
+    """One of a lesson's runnable blocks, as stored when it was rendered (the author's
+    code and its hash); a number that is not one is a 404."""
+    for entry in lesson.run_blocks or []:
+        if entry.get("index") == block:
+            return dict(entry)
+    raise BlockNotFound("This lesson has no runnable example with that number.")
+
+
+def block_run_get_for_user(*, user: Any, run_id: int) -> BlockRun:
+    run = None
+    if user.is_authenticated:
+        run = BlockRun.objects.select_related("lesson").filter(pk=run_id, user=user).first()
+    if run is None:
+        raise RunNotFound("No such run.")
+    return run
+
+
+def block_runs_for_lesson(*, user: Any, lesson: Any) -> dict[int, BlockRun]:
+    """The learner's latest run of each of the lesson's examples, by block number."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {run.block: run for run in BlockRun.objects.filter(user=user, lesson=lesson)}
+
+
+def block_run_public(run: BlockRun) -> dict[str, Any]:
+    """A run of a lesson's example as its owner sees it."""
+    return {
+        "id": run.pk,
+        "block": run.block,
+        "block_hash": run.block_hash,
+        "edited": run.edited,
+        "status": run.status,
+        "seq": run.seq,
+        "code": run.code,
+        "output": run.output,
+        "exit_code": run.exit_code,
+        "reason": run.reason,
+        "duration_ms": run.duration_ms,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+    }

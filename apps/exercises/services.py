@@ -17,7 +17,9 @@ from __future__ import annotations
 import ast
 import logging
 import re
+import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,15 +33,24 @@ from django.utils import timezone
 from apps.core import content_version, ratelimit
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.markdown import render_markdown
-from apps.exercises import events, grading, selectors, signals
-from apps.exercises.errors import CodeTooLarge, IdempotencyKeyReused, RunInProgress, TooManyRuns
+from apps.exercises import events, grading, sandbox, selectors, signals
+from apps.exercises.errors import (
+    BlockChanged,
+    CodeTooLarge,
+    IdempotencyKeyReused,
+    RunInProgress,
+    TooManyRuns,
+)
 from apps.exercises.grading import test_names
 from apps.exercises.models import (
+    BLOCK_FINISHED,
     FINISHED,
     IN_FLIGHT,
     MAX_CODE_BYTES,
     MAX_OUTPUT_CHARS,
     MAX_TIME_LIMIT_SECONDS,
+    BlockRun,
+    BlockRunStatus,
     Exercise,
     Mode,
     Run,
@@ -297,6 +308,7 @@ def run_create(*, user: Any, exercise_slug: str, code: str, mode: str, key: str)
         raise RunInProgress(
             "A run is already in progress: wait for it to finish.", extra={"run": in_flight.pk}
         )
+    _refuse_block_in_flight(user)
     verdict = ratelimit.hit(run_limit(), str(user.pk))
     if not verdict.allowed:
         limit = run_limit()
@@ -511,5 +523,277 @@ def run_execute(*, run_id: int) -> Run:
             status=status,
             reason=reason,
             output=str(result.output or ""),
+            duration_ms=max(int(result.duration_ms or 0), 0),
+        )
+
+
+# --------------------------------------------------------------------------- lesson examples
+# A lesson's runnable example (```python run) runs through the same pipeline as an
+# exercise's code: the same sandbox and limits, the same queue (or embedded pool), the
+# same rate limit (``run_limit()``) and one run in flight per learner, counting both
+# kinds. Only the learner's latest run of each example is kept (one ``BlockRun`` row per
+# learner × lesson × block, overwritten).
+
+BLOCK_STREAM_INTERVAL = 0.25  # seconds between two stored (and broadcast) output updates
+
+
+def program_runner(**kwargs: Any) -> sandbox.PhaseResult:
+    """What runs an example's program (the sandbox; tests may stand in for it)."""
+    return sandbox.run_program(**kwargs)
+
+
+def _refuse_block_in_flight(user: Any) -> None:
+    cutoff = timezone.now() - timedelta(seconds=settings.EXERCISES_STALE_SECONDS)
+    for stale in BlockRun.objects.select_for_update().filter(
+        user=user, status__in=IN_FLIGHT, queued_at__lt=cutoff
+    ):
+        _block_finish(
+            stale,
+            status=BlockRunStatus.ERROR,
+            reason="The run was lost before it finished; please run it again.",
+        )
+    in_flight = BlockRun.objects.filter(user=user, status__in=IN_FLIGHT).only("id").first()
+    if in_flight is not None:
+        raise RunInProgress(
+            "A run is already in progress: wait for it to finish.",
+            extra={"block_run": in_flight.pk},
+        )
+
+
+def _check_code(code: str) -> None:
+    size = len(code.encode("utf-8", "surrogatepass"))
+    if size > MAX_CODE_BYTES:
+        raise CodeTooLarge(
+            f"Code is limited to {MAX_CODE_BYTES // 1024} KB; this is {size:,} bytes.",
+            extra={"code": [f"At most {MAX_CODE_BYTES} bytes."]},
+        )
+    if "\x00" in code:
+        raise ApplicationError(
+            "Code may not contain NUL characters.", extra={"code": ["Contains NUL."]}
+        )
+
+
+@transaction.atomic
+def block_run_create(
+    *,
+    user: Any,
+    course_slug: str,
+    module_slug: str,
+    lesson_slug: str,
+    block: int,
+    key: str,
+    code: str | None = None,
+    block_hash: str | None = None,
+) -> BlockRun:
+    """Queue a run of a published lesson's runnable example ``block``: the author's code
+    (``code`` None) or the learner's edit of it. ``block_hash``, when sent, must be the
+    block's current hash (the page was not left open across a content change). The same
+    ``key`` again returns the run it created. The learner's previous run of this block
+    is overwritten."""
+    from apps.courses import selectors as course_selectors
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Log in to run code.")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ApplicationError(
+            "The key must be 8 to 64 letters, digits or . _ : - (a UUID will do).",
+            extra={"key": ["Invalid idempotency key."]},
+        )
+    lesson = course_selectors.lesson_get_published(
+        course_slug=course_slug, module_slug=module_slug, lesson_slug=lesson_slug
+    )
+    entry = selectors.lesson_block_get(lesson=lesson, block=block)
+    if block_hash and block_hash != entry["hash"]:
+        raise BlockChanged(
+            "This example has changed since the page was loaded: reload the page.",
+            extra={"block_hash": entry["hash"]},
+        )
+    source = entry["code"] if code is None else code
+    _check_code(source)
+    existing = (
+        BlockRun.objects.select_for_update().filter(user=user, lesson=lesson, block=block).first()
+    )
+    if existing is not None and existing.key == key:
+        if existing.code != source:
+            raise IdempotencyKeyReused("This key was already used for a different run.")
+        return existing
+    _expire_stale(user)
+    in_flight = Run.objects.filter(user=user, status__in=IN_FLIGHT).only("id").first()
+    if in_flight is not None:
+        raise RunInProgress(
+            "A run is already in progress: wait for it to finish.", extra={"run": in_flight.pk}
+        )
+    _refuse_block_in_flight(user)
+    verdict = ratelimit.hit(run_limit(), str(user.pk))
+    if not verdict.allowed:
+        limit = run_limit()
+        raise TooManyRuns(
+            f"Too many runs: at most {limit.limit} every {limit.window // 60} minutes. "
+            f"Try again in {verdict.retry_after} s.",
+            extra={"retry_after": verdict.retry_after},
+        )
+    run = existing or BlockRun(user=user, lesson=lesson, block=block)
+    run.block_hash = entry["hash"]
+    run.key = key
+    run.code = source
+    run.edited = source != entry["code"]
+    run.status = BlockRunStatus.QUEUED
+    run.seq = (run.seq or 0) + 1
+    run.output, run.reason, run.exit_code, run.duration_ms = "", "", None, None
+    run.attempts = 0
+    run.queued_at = timezone.now()
+    run.started_at = run.finished_at = None
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        raise RunInProgress("A run is already in progress: wait for it to finish.") from None
+    run_id = run.pk
+    transaction.on_commit(lambda: block_run_dispatch(run_id))
+    return run
+
+
+def block_run_dispatch(run_id: int) -> None:
+    """As ``run_dispatch``: the ``exercises`` queue, or this process's pool (embedded)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _embedded_pool().submit(_execute_block_in_thread, run_id)
+        return
+    from apps.exercises.tasks import block_run_task
+
+    block_run_task.apply_async(args=(run_id,))
+
+
+def _execute_block_in_thread(run_id: int) -> None:
+    close_old_connections()
+    try:
+        block_run_execute(run_id=run_id)
+    except Exception:
+        logger.exception("lesson example run %s failed", run_id)
+    finally:
+        close_old_connections()
+
+
+def _block_finish(
+    run: BlockRun,
+    *,
+    status: str,
+    reason: str = "",
+    output: str | None = None,
+    exit_code: int | None = None,
+    duration_ms: int | None = None,
+) -> BlockRun:
+    run.status = status
+    run.reason = _clean(reason, 2000)
+    if output is not None:
+        run.output = _clean(output, MAX_OUTPUT_CHARS)
+    run.exit_code = exit_code
+    run.duration_ms = duration_ms
+    run.finished_at = timezone.now()
+    run.seq += 1
+    run.save(
+        update_fields=[
+            "status", "reason", "output", "exit_code", "duration_ms", "finished_at", "seq",
+        ]
+    )  # fmt: skip
+    events.block_run_done(run)
+    return run
+
+
+def _block_start(run_id: int) -> BlockRun | None:
+    with transaction.atomic():
+        run = BlockRun.objects.select_for_update().get(pk=run_id)
+        if run.status in BLOCK_FINISHED:
+            return None
+        if run.attempts >= MAX_ATTEMPTS:
+            _block_finish(
+                run,
+                status=BlockRunStatus.ERROR,
+                reason="The runner stopped twice while running this code; it was not retried.",
+            )
+            return None
+        run.status = BlockRunStatus.RUNNING
+        run.attempts += 1
+        run.started_at = timezone.now()
+        run.output = ""
+        run.seq += 1
+        run.save(update_fields=["status", "attempts", "started_at", "output", "seq"])
+        events.block_run_status(run)
+        return run
+
+
+class _OutputStreamer:
+    """``on_output``: store what the program printed so far and broadcast it, at most
+    every ``BLOCK_STREAM_INTERVAL`` seconds (the final save stores all of it)."""
+
+    def __init__(self, run: BlockRun) -> None:
+        self.run = run
+        self.last = 0.0
+
+    def __call__(self, raw: bytes) -> None:
+        now = time.monotonic()
+        if now - self.last < BLOCK_STREAM_INTERVAL:
+            return
+        self.last = now
+        run = self.run
+        text, _ = sandbox.clean_output(raw, MAX_OUTPUT_CHARS)
+        run.output = _clean(text, MAX_OUTPUT_CHARS)
+        run.seq += 1
+        try:
+            with transaction.atomic():
+                BlockRun.objects.filter(pk=run.pk).update(output=run.output, seq=run.seq)
+                events.block_run_output(run)
+        except Exception:
+            logger.exception("storing the output of lesson example run %s failed", run.pk)
+
+
+def block_outcome(result: sandbox.PhaseResult, limits: sandbox.Limits) -> tuple[str, str]:
+    """A program's status and reason, from how it ended (shared with ``--check``)."""
+    if result.status == "refused":
+        return BlockRunStatus.REFUSED, result.reason
+    if result.killed_for == "wall":
+        return BlockRunStatus.TIMEOUT, f"Stopped after {limits.wall_seconds:g} s (the time limit)."
+    code = result.returncode
+    if code in (-signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGXCPU, 128 + signal.SIGKILL):
+        return BlockRunStatus.TIMEOUT, f"CPU time limit reached ({limits.cpu_seconds} s)."
+    if result.killed_for == "output":
+        return (
+            BlockRunStatus.FAILED,
+            f"Stopped: it printed more than {limits.output_bytes // 1024} KB.",
+        )
+    if result.killed_for:
+        return BlockRunStatus.FAILED, "Stopped by the sandbox."
+    if code == 0:
+        return BlockRunStatus.DONE, ""
+    return BlockRunStatus.FAILED, f"Exited with status {code}."
+
+
+def block_run_execute(*, run_id: int) -> BlockRun:
+    """Run a queued example in the sandbox, streaming its output (the
+    ``exercises.block_run`` task's body; idempotent like ``run_execute``)."""
+    run = _block_start(run_id)
+    if run is None:
+        return BlockRun.objects.get(pk=run_id)
+    limits = sandbox.Limits()
+    try:
+        result = program_runner(code=run.code, limits=limits, on_output=_OutputStreamer(run))
+    except Exception:
+        logger.exception("the sandbox failed on lesson example run %s", run.pk)
+        with transaction.atomic():
+            return _block_finish(
+                run,
+                status=BlockRunStatus.ERROR,
+                reason="The runner failed; this is not your code's fault. Please try again.",
+            )
+    status, reason = block_outcome(result, limits)
+    output = str(result.output or "")
+    if result.truncated:
+        output += "\n[output truncated]"
+    with transaction.atomic():
+        return _block_finish(
+            run,
+            status=status,
+            reason=reason,
+            output=output,
+            exit_code=result.returncode if result.status == "ran" else None,
             duration_ms=max(int(result.duration_ms or 0), 0),
         )

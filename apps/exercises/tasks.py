@@ -40,3 +40,15 @@ def _prepare_the_sandbox(**kwargs: Any) -> None:
     from apps.exercises import sandbox
 
     sandbox.sandbox_available()
+
+
+@shared_task(
+    name="exercises.block_run",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=75,
+)
+def block_run_task(run_id: int) -> None:
+    services.block_run_execute(run_id=run_id)

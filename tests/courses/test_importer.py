@@ -240,7 +240,7 @@ def test_lesson_python_examples_parse():
 
     blocks = 0
     for path in sorted(importer.CONTENT_ROOT.rglob("*.md")):
-        for block in re.findall(r"```python\n(.*?)```", path.read_text(), re.S):
+        for block in re.findall(r"```python(?: run)?\n(.*?)```", path.read_text(), re.S):
             ast.parse(block, filename=str(path))
             blocks += 1
     assert blocks >= 50

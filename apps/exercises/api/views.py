@@ -21,7 +21,7 @@ from apps.core.api.pagination import Pagination
 from apps.core.api.schema import error_responses, path_slug
 from apps.exercises import selectors, services
 from apps.exercises.errors import TooManyRuns
-from apps.exercises.models import MAX_CODE_BYTES, Difficulty, Mode, RunStatus
+from apps.exercises.models import MAX_CODE_BYTES, BlockRunStatus, Difficulty, Mode, RunStatus
 
 PROGRESS_HELP = "Your standing: solved, attempted (submitted, not passed) or new; null anonymous."
 
@@ -263,3 +263,97 @@ class RunDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         run = selectors.run_get_for_user(user=request.user, run_id=pk)
         return Response(selectors.run_public(run))
+
+
+# --------------------------------------------------------------------------- lesson examples
+
+
+@extend_schema_serializer(component_name="BlockRun")
+class BlockRunOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    block = serializers.IntegerField(help_text="The example's number in its lesson (from 0).")
+    block_hash = serializers.CharField(help_text="The author's code it ran against.")
+    edited = serializers.BooleanField(help_text="Whether your edit ran, not the author's code.")
+    status = serializers.ChoiceField(choices=BlockRunStatus.choices)
+    seq = serializers.IntegerField(help_text="Bumped by every change (as on the websocket).")
+    code = serializers.CharField()
+    output = serializers.CharField(help_text="stdout and stderr (capped at 64 KB).")
+    exit_code = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(help_text="Why, in words, when it did not finish cleanly.")
+    duration_ms = serializers.IntegerField(allow_null=True)
+    queued_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="BlockRunCreateInput")
+class BlockRunCreateInput(serializers.Serializer):
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_CODE_BYTES,
+        help_text="Your edit of the example; omit it to run the author's code.",
+    )
+    block_hash = serializers.RegexField(
+        r"^[0-9a-f]{16}$",
+        required=False,
+        help_text="The example's hash as the page showed it: a 409 when it has changed.",
+    )
+    key = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{8,64}$",
+        required=False,
+        help_text="An idempotency key (a UUID will do).",
+    )
+
+
+class LessonBlockRunApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="lesson_block_run",
+        summary="Run one of a lesson's runnable examples (queued; follow it by id)",
+        description=(
+            "Runs the author's code, or your edit of it, in the exercises' sandbox, and "
+            "replaces your previous run of this example. Answers 202 with the queued run. "
+            "Follow it on the websocket `/ws/exercises/block-runs/<id>/` or poll "
+            "`GET /api/v1/block-runs/<id>/`. The exercises' limits apply: one run at a time "
+            "per learner (409 `run_in_progress`), the run rate limit (429); an unknown "
+            "example is a 404, a changed one a 409 (`block_changed`)."
+        ),
+        tags=["runs"],
+        request=BlockRunCreateInput,
+        responses={202: BlockRunOutput, **error_responses(400, 401, 404, 409, 429)},
+    )
+    def post(self, request: Request, course: str, module: str, lesson: str, block: int) -> Response:
+        payload = BlockRunCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            run = services.block_run_create(
+                user=request.user,
+                course_slug=course,
+                module_slug=module,
+                lesson_slug=lesson,
+                block=block,
+                code=data.get("code"),
+                block_hash=data.get("block_hash"),
+                key=data.get("key") or uuid.uuid4().hex,
+            )
+        except TooManyRuns as exc:
+            raise exceptions.Throttled(wait=exc.extra["retry_after"], detail=exc.message) from exc
+        return Response(selectors.block_run_public(run), status=status.HTTP_202_ACCEPTED)
+
+
+class BlockRunDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="block_runs_retrieve",
+        summary="One of your runs of a lesson's example: status and output",
+        tags=["runs"],
+        responses={200: BlockRunOutput, **error_responses(401, 404, 429)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        run = selectors.block_run_get_for_user(user=request.user, run_id=pk)
+        return Response(selectors.block_run_public(run))

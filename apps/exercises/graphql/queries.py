@@ -47,6 +47,11 @@ class ExerciseQueries(graphene.ObjectType):
         description="The viewer's own runs, newest first.",
     )
     run = graphene.Field(types.RunDetail, id=graphene.Int(required=True))
+    block_run = graphene.Field(
+        types.BlockRun,
+        id=graphene.Int(required=True),
+        description="One of your runs of a lesson's runnable example.",
+    )
 
     @staticmethod
     def resolve_exercises(root: Any, info: Any, limit=None, offset=None, **args: Any) -> Any:
@@ -84,3 +89,10 @@ class ExerciseQueries(graphene.ObjectType):
     @login_required
     def resolve_run(root: Any, info: Any, id: int) -> Any:
         return selectors.run_public(selectors.run_get_for_user(user=info.context.user, run_id=id))
+
+    @staticmethod
+    @login_required
+    def resolve_block_run(root: Any, info: Any, id: int) -> Any:
+        return selectors.block_run_public(
+            selectors.block_run_get_for_user(user=info.context.user, run_id=id)
+        )

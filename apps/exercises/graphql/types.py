@@ -90,3 +90,25 @@ class RunDetail(Run):
 class RunPage(graphene.ObjectType):
     count = graphene.Int(required=True)
     results = graphene.List(graphene.NonNull(Run), required=True)
+
+
+class BlockRun(graphene.ObjectType):
+    """Your latest run of a lesson's runnable example (``block_run_public``)."""
+
+    id = graphene.Int(required=True)
+    block = graphene.Int(required=True, description="The example's number in its lesson.")
+    block_hash = graphene.String(required=True, description="The author's code it ran against.")
+    edited = graphene.Boolean(required=True, description="Whether your edit ran, not the author's.")
+    status = graphene.String(
+        required=True,
+        description="queued, running, done, failed, timeout, error or refused",
+    )
+    seq = graphene.Int(required=True)
+    code = graphene.String(required=True)
+    output = graphene.String(required=True, description="stdout and stderr (capped at 64 KB).")
+    exit_code = graphene.Int()
+    reason = graphene.String(required=True)
+    duration_ms = graphene.Int()
+    queued_at = graphene.DateTime(required=True)
+    started_at = graphene.DateTime()
+    finished_at = graphene.DateTime()

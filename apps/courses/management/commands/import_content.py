@@ -8,6 +8,7 @@ validated first, then written in one transaction: a bad file changes nothing.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,12 @@ class Command(BaseCommand):
             default=exercise_importer.EXERCISES_ROOT,
             help="code exercises folder",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="import nothing: run every runnable example in the sandbox and name each "
+            "one that fails or times out",
+        )
 
     def handle(
         self,
@@ -47,8 +54,12 @@ class Command(BaseCommand):
         matrix_root: Path,
         exercises_root: Path,
         verbosity: int,
+        check: bool = False,
         **options: Any,
     ) -> None:
+        if check:
+            self._check(root, verbosity)
+            return
         try:
             courses = importer.read_all(root)
             quizzes = quiz_importer.read_quizzes(courses, root)
@@ -89,6 +100,27 @@ class Command(BaseCommand):
                     f"exercises: {e_written} written, {e_unchanged} unchanged, "
                     f"{e_unpublished} unpublished."
                 )
+            )
+
+    def _check(self, root: Path, verbosity: int) -> None:
+        from apps.exercises.runnable import check_examples
+
+        started = time.monotonic()
+        try:
+            courses = importer.read_all(root)
+        except ContentError as exc:
+            raise CommandError(exc.message) from exc
+        failures, total = check_examples(courses, root=root)
+        elapsed = time.monotonic() - started
+        for failure in failures:
+            self.stderr.write(failure)
+        if failures:
+            raise CommandError(
+                f"{len(failures)} of {total} runnable examples failed ({elapsed:.1f} s)."
+            )
+        if verbosity >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(f"All {total} runnable examples ran cleanly ({elapsed:.1f} s).")
             )
 
 
