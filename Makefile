@@ -69,7 +69,13 @@ serve: setup ## Production server: gunicorn with uvicorn ASGI workers (HTTP + we
 .PHONY: worker
 worker: install ## Run a Celery worker (services mode: needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
+	@# The pool processes' metrics meet in a multiprocess directory, emptied at each start
+	@# (served by the worker itself on CELERY_METRICS_PORT: docs/operations.md "Metrics").
+	@dir=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d -t academy-worker-metrics.XXXXXX)}; \
+	  mkdir -p "$$dir" && rm -f "$$dir"/*.db; \
+	  export PROMETHEUS_MULTIPROC_DIR="$$dir"; \
+	  echo "$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises"; \
+	  exec $(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q default,exercises
 
 .PHONY: beat
 beat: install ## Run Celery beat, the periodic jobs' clock (services mode: needs REDIS_URL; one per deployment)
@@ -86,12 +92,14 @@ define apt_install
 	else echo "$(1) is missing and apt-get is not available: $(2)"; fi
 endef
 
-.PHONY: browsers sandbox-deps system-deps
+.PHONY: browsers sandbox-deps promtool system-deps
 browsers: ## Install Debian's Chromium for the browser tests when it is missing
 	@[ -x /usr/bin/chromium ] || $(MAKE) --no-print-directory _apt PKG=chromium WHY="browser tests will be skipped."
 sandbox-deps: ## Install bubblewrap (the code-exercise sandbox) when it is missing
 	@command -v bwrap >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=bubblewrap WHY="code exercises will refuse to run."
-system-deps: browsers sandbox-deps
+promtool: ## Install Prometheus' promtool (Debian's prometheus package) when it is missing
+	@command -v promtool >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=prometheus WHY="the alert rules get only the structural check."
+system-deps: browsers sandbox-deps promtool
 
 .PHONY: _apt
 _apt:

@@ -40,6 +40,34 @@ app.conf.update(
 app.autodiscover_tasks()
 
 
+def _metrics() -> None:
+    """Task durations and failures (apps/core/metrics.py), and in a worker with
+    ``CELERY_METRICS_PORT`` its own /metrics, fed by its pool processes through the
+    multiprocess directory (``make worker`` makes one)."""
+    from celery import signals
+
+    from apps.core import metrics
+
+    metrics.connect_celery_signals()
+
+    @signals.worker_init.connect(weak=False)
+    def serve(**_: object) -> None:
+        from django.conf import settings
+
+        if settings.CELERY_METRICS_PORT:
+            metrics.serve_worker_metrics(settings.CELERY_METRICS_PORT)
+
+    @signals.worker_process_shutdown.connect(weak=False)
+    def forget(pid: int | None = None, **_: object) -> None:
+        if metrics.multiprocess_dir():
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(pid or os.getpid())
+
+
+_metrics()
+
+
 def warm_up() -> None:
     """Do at a web process's boot what Celery otherwise does at its first task: find
     every task module, build the task registry, the result backend and the message
