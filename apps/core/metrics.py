@@ -436,35 +436,31 @@ def _readiness() -> Iterator[GaugeMetricFamily]:
 # ------------------------------------------------------------------------------ Celery
 
 
-def connect_celery_signals() -> None:
-    """Time every task in the worker (``task_prerun`` → ``task_postrun``) and count
-    failures. Connected once, from config/celery.py."""
-    from celery import signals
+# Connected to Celery's signals in config/celery.py: prerun → postrun times a task in
+# the process that runs it; a failure is observed at task_failure (postrun may not follow).
+_task_started: dict[str, float] = {}
 
-    started: dict[str, float] = {}
 
-    def prerun(task_id: str = "", **_: Any) -> None:
-        started[task_id] = time.perf_counter()
+def celery_task_started(task_id: str = "", **_: Any) -> None:
+    _task_started[task_id] = time.perf_counter()
 
-    def postrun(task_id: str = "", task: Any = None, state: str = "", **_: Any) -> None:
-        began = started.pop(task_id, None)
-        if began is None or task is None:
-            return  # a failure, already observed
-        outcome = "success" if state == "SUCCESS" else "other"  # retried, rejected, ignored
-        celery_task_duration.labels(task.name, outcome).observe(time.perf_counter() - began)
 
-    def failure(sender: Any = None, task_id: str = "", **_: Any) -> None:
-        # Observed here, as postrun may not follow. (A task run inline with its errors
-        # propagated, embedded mode's default, raises before any signal is sent.)
-        name = getattr(sender, "name", "unknown")
-        celery_task_failures.labels(name).inc()
-        began = started.pop(task_id, None)
-        if began is not None:
-            celery_task_duration.labels(name, "failure").observe(time.perf_counter() - began)
+def celery_task_finished(task_id: str = "", task: Any = None, state: str = "", **_: Any) -> None:
+    began = _task_started.pop(task_id, None)
+    if began is None or task is None:
+        return  # a failure, already observed
+    outcome = "success" if state == "SUCCESS" else "other"  # retried, rejected, ignored
+    celery_task_duration.labels(task.name, outcome).observe(time.perf_counter() - began)
 
-    signals.task_prerun.connect(prerun, weak=False)
-    signals.task_postrun.connect(postrun, weak=False)
-    signals.task_failure.connect(failure, weak=False)
+
+def celery_task_failed(sender: Any = None, task_id: str = "", **_: Any) -> None:
+    """(A task run inline with its errors propagated, embedded mode's default, raises
+    before Celery sends any signal: the request that ran it counts a 5xx.)"""
+    name = getattr(sender, "name", "unknown")
+    celery_task_failures.labels(name).inc()
+    began = _task_started.pop(task_id, None)
+    if began is not None:
+        celery_task_duration.labels(name, "failure").observe(time.perf_counter() - began)
 
 
 def serve_worker_metrics(port: int, host: str = "0.0.0.0") -> Any:  # noqa: S104
