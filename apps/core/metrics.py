@@ -30,7 +30,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -271,8 +271,14 @@ class MetricsMiddleware:
             return self.get_response(request)
         started = time.perf_counter()
         queries = _QueryCount()
-        with connection.execute_wrapper(queries):
+        # connection.execute_wrapper(), without its context manager and the two lookups
+        # of this thread's connection through the proxy.
+        wrappers = connections[DEFAULT_DB_ALIAS].execute_wrappers
+        wrappers.append(queries)
+        try:
             response = self.get_response(request)
+        finally:
+            wrappers.remove(queries)
         _record(request, response, time.perf_counter() - started, queries.count)
         return response
 
@@ -287,16 +293,41 @@ class MetricsMiddleware:
         return response
 
 
+class _RouteSeries:
+    """One route and method's series, looked up once: ``labels()`` takes a lock and
+    builds its key on every call, which was most of what a request paid for metrics."""
+
+    __slots__ = ("duration", "queries", "responses")
+
+    def __init__(self, route: str, method: str) -> None:
+        self.duration = http_request_duration.labels(route, method)
+        self.queries = http_request_queries.labels(route)
+        self.responses: dict[int, Any] = {}
+
+    def response(self, route: str, method: str, code: int) -> Any:
+        series = self.responses.get(code)
+        if series is None:
+            status = _STATUS_CLASSES.get(code // 100, "other")
+            series = self.responses[code] = http_responses.labels(route, method, status)
+        return series
+
+
+_series: dict[tuple[str, str], _RouteSeries] = {}
+
+
 def _record(
     request: HttpRequest, response: HttpResponse, elapsed: float, queries: int | None
 ) -> None:
     route = route_of(request)
     method = request.method if request.method in _METHODS else "other"
-    http_request_duration.labels(route, method).observe(elapsed)
-    status = _STATUS_CLASSES.get(response.status_code // 100, "other")
-    http_responses.labels(route, method, status).inc()
+    key = (route, method)
+    series = _series.get(key)
+    if series is None:  # bounded: routes x methods
+        series = _series[key] = _RouteSeries(route, method)
+    series.duration.observe(elapsed)
+    series.response(route, method, response.status_code).inc()
     if queries is not None:
-        http_request_queries.labels(route).observe(queries)
+        series.queries.observe(queries)
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
