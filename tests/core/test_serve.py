@@ -199,10 +199,12 @@ def test_metrics_add_up_every_worker_and_outlive_a_dead_one(gunicorn_server, tmp
         with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
             return response.status
 
-    sent = 0
+    before = per_worker()  # the fixture's own probes
+    sent = sum(before.values())
     deadline = time.monotonic() + 30
     with ThreadPoolExecutor(8) as pool:
-        while not all(per_worker().values()):  # until both workers have served some
+        # Until both workers have served some of this test's requests.
+        while not all(per_worker()[pid] > before[pid] for pid in workers):
             assert time.monotonic() < deadline, per_worker()
             assert set(pool.map(get, range(16))) == {200}
             sent += 16
