@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -22,6 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = secrets.token_urlsafe(24)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _kill_with_workers(proc: subprocess.Popen) -> None:
+    """SIGKILL to the master alone would leave its workers running, orphaned."""
+    with contextlib.suppress(OSError):
+        for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
+    proc.kill()
 
 
 @pytest.fixture
@@ -75,7 +85,7 @@ def gunicorn_server(tmp_path):
             break
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
+                _kill_with_workers(proc)
                 pytest.fail("gunicorn did not start:\n" + log_path.read_text())
             time.sleep(0.2)
     yield base, log_path, proc
