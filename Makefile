@@ -79,7 +79,13 @@ QUEUES ?= default,exercises
 .PHONY: worker
 worker: install ## Run a Celery worker (services mode: needs REDIS_URL); QUEUES=default,exercises by default
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (embedded mode runs tasks inline)."; exit 1; }
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q $(QUEUES)
+	@# The pool processes' metrics meet in a multiprocess directory, emptied at each start
+	@# (served by the worker itself on CELERY_METRICS_PORT: docs/operations.md "Metrics").
+	@dir=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d -t academy-worker-metrics.XXXXXX)}; \
+	  mkdir -p "$$dir" && rm -f "$$dir"/*.db; \
+	  export PROMETHEUS_MULTIPROC_DIR="$$dir"; \
+	  echo "$(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q $(QUEUES)"; \
+	  exec $(BIN)/celery -A config worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} -Q $(QUEUES)
 
 .PHONY: beat
 beat: install ## Run Celery beat, the periodic jobs' clock (services mode: needs REDIS_URL; one per deployment)
@@ -96,13 +102,15 @@ define apt_install
 	else echo "$(1) is missing and apt-get is not available: $(2)"; fi
 endef
 
-.PHONY: browsers sandbox-deps kubectl system-deps
+.PHONY: browsers sandbox-deps kubectl promtool system-deps
 browsers: ## Install Debian's Chromium for the browser tests when it is missing
 	@[ -x /usr/bin/chromium ] || $(MAKE) --no-print-directory _apt PKG=chromium WHY="browser tests will be skipped."
 sandbox-deps: ## Install bubblewrap (the code-exercise sandbox) when it is missing
 	@command -v bwrap >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=bubblewrap WHY="code exercises will refuse to run."
 kubectl: ## Install kubectl when it is missing (the tests build deploy/k8s/ with its kustomize)
 	@command -v kubectl >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=kubectl WHY="the Kubernetes manifests' build test will be skipped."
+promtool: ## Install Prometheus' promtool (Debian's prometheus package, ~100 MB; CI runs it) when it is missing
+	@command -v promtool >/dev/null 2>&1 || $(MAKE) --no-print-directory _apt PKG=prometheus WHY="the alert rules get only the structural check."
 system-deps: browsers sandbox-deps kubectl
 
 .PHONY: _apt

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -38,6 +39,54 @@ app.conf.update(
     task_default_queue="default",
 )
 app.autodiscover_tasks()
+
+
+def _metrics() -> None:
+    """Task durations and failures (apps/core/metrics.py), and in a worker with
+    ``CELERY_METRICS_PORT`` its own /metrics, fed by its pool processes through the
+    multiprocess directory (``make worker`` makes one). apps.core.metrics is imported
+    by the handlers, not here: this module loads before the settings, and
+    prometheus-client must load after them (they check PROMETHEUS_MULTIPROC_DIR)."""
+    from celery import signals
+
+    @signals.task_prerun.connect(weak=False)
+    def prerun(**kwargs: Any) -> None:
+        from apps.core import metrics
+
+        metrics.celery_task_started(**kwargs)
+
+    @signals.task_postrun.connect(weak=False)
+    def postrun(**kwargs: Any) -> None:
+        from apps.core import metrics
+
+        metrics.celery_task_finished(**kwargs)
+
+    @signals.task_failure.connect(weak=False)
+    def failure(**kwargs: Any) -> None:
+        from apps.core import metrics
+
+        metrics.celery_task_failed(**kwargs)
+
+    @signals.worker_init.connect(weak=False)
+    def serve(**_: Any) -> None:
+        from django.conf import settings
+
+        from apps.core import metrics
+
+        if settings.CELERY_METRICS_PORT:
+            metrics.serve_worker_metrics(settings.CELERY_METRICS_PORT)
+
+    @signals.worker_process_shutdown.connect(weak=False)
+    def forget(pid: int | None = None, **_: Any) -> None:
+        from apps.core import metrics
+
+        if metrics.multiprocess_dir():
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(pid or os.getpid())
+
+
+_metrics()
 
 
 def warm_up() -> None:

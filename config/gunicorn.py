@@ -1,6 +1,9 @@
 """gunicorn settings for ``make serve`` and the container (read from the environment)."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -20,6 +23,38 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # or event loop (tests/core/test_gunicorn_config.py checks), so nothing is shared across
 # the fork. The price: a HUP no longer reloads the code; restart the master to deploy.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in {"0", "false", "no", "off"}
+
+
+def _metrics_dir() -> tuple[str, bool]:
+    """Prometheus' multiprocess directory (apps/core/metrics.py), set before the
+    application (and prometheus-client) loads: PROMETHEUS_MULTIPROC_DIR, emptied of a
+    previous server's files, or a new temporary one removed at exit. One per server."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if not given:
+        path = tempfile.mkdtemp(prefix="academy-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+        return path, True
+    Path(given).mkdir(parents=True, exist_ok=True)
+    for stale in Path(given).glob("*.db"):
+        stale.unlink()
+    return given, False
+
+
+# Only when gunicorn reads this file (it loads it as "__config__"), not when a test does.
+metrics_dir, _metrics_dir_is_ours = _metrics_dir() if __name__ == "__config__" else ("", False)
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges (connected players) stop counting; its
+    counters and histograms stay in the sums, as Prometheus expects of counters."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_is_ours and metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _gc_freeze_wanted() -> bool:

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.metrics.MetricsMiddleware",  # /metrics; request time, status, SQL count
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
@@ -274,6 +275,35 @@ LABS_QUEUE_BROADCAST_MS = env_int("LABS_QUEUE_BROADCAST_MS", 500)
 # bench/api_bench.py only: mount the framework-free "floor" views (apps/core/floor.py)
 # under /bench/floor/. Off everywhere else.
 BENCH_FLOOR_VIEWS = env_bool("BENCH_FLOOR_VIEWS", False)
+
+# --------------------------------------------------------------------------- observability
+# Prometheus metrics (apps/core/metrics.py, docs/operations.md "Metrics"): counted in every
+# process unless METRICS_ENABLED is off; served at /metrics only to
+# "Authorization: Bearer <METRICS_TOKEN>" (404 while no token is set).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_TOKEN = env_str("METRICS_TOKEN").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ConfigurationError("METRICS_TOKEN must be at least 16 characters when set")
+METRICS_PATH = "/metrics"
+# Multiprocess mode: the directory where each process writes its values. gunicorn sets one
+# up (config/gunicorn.py) and `make worker` too; prometheus-client reads it when it loads.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ConfigurationError(
+        f"PROMETHEUS_MULTIPROC_DIR must be an existing directory, got {PROMETHEUS_MULTIPROC_DIR!r}"
+    )
+# The Celery worker's own /metrics (its pool processes' task metrics), on this port of
+# the worker's main process; 0: none.
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+# OpenTelemetry traces (apps/core/tracing.py): off unless OTEL_ENABLED. The exporter reads
+# the standard OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers, timeout).
+OTEL_ENABLED = env_bool("OTEL_ENABLED", False)
+OTEL_SERVICE_NAME = env_str("OTEL_SERVICE_NAME", "backend-academy")
+OTEL_TRACES_EXPORTER = env_str("OTEL_TRACES_EXPORTER", "otlp").strip().lower()
+if OTEL_TRACES_EXPORTER not in {"otlp", "console", "none"}:
+    raise ConfigurationError(
+        f"OTEL_TRACES_EXPORTER must be otlp, console or none, got {OTEL_TRACES_EXPORTER!r}"
+    )
 
 # --------------------------------------------------------------------------- Celery
 CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL", other_schemes=True) or (

@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI extension for the API token authentication.
+        from apps.core import tracing
         from apps.core.api import schema  # noqa: F401
+
+        tracing.setup()  # OpenTelemetry, when OTEL_ENABLED

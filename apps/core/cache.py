@@ -10,7 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from apps.core import content_version
+from apps.core import content_version, metrics
 
 PAGE_TTL = 600
 
@@ -29,6 +29,7 @@ def cache_for_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = f"page:{content_version.current()}:{digest}"
         hit = cache.get(key)
+        metrics.page_cache.labels("miss" if hit is None else "hit").inc()
         if hit is not None:
             content, content_type = hit
             response = HttpResponse(content, content_type=content_type)

@@ -98,8 +98,20 @@ def hit(limit: Limit, identity: str, *, amount: int = 1) -> Verdict:
     else:
         count, previous = counted
     if not limit.sliding:
-        return Verdict(allowed=count <= limit.limit, count=count, retry_after=_retry_after(limit))
-    return _sliding_verdict(limit, now, count, previous, counting=True)
+        verdict = Verdict(
+            allowed=count <= limit.limit, count=count, retry_after=_retry_after(limit)
+        )
+    else:
+        verdict = _sliding_verdict(limit, now, count, previous, counting=True)
+    if not verdict.allowed:
+        _exceeded(limit)
+    return verdict
+
+
+def _exceeded(limit: Limit) -> None:
+    from apps.core import metrics
+
+    metrics.rate_limit_exceeded.labels(limit.scope).inc()
 
 
 def _sliding_verdict(
@@ -165,8 +177,12 @@ def peek(limit: Limit, identity: str) -> Verdict:
         _redis_down(limit, exc)
         count, previous = _local.get(key), _local.get(previous_key)
     if not limit.sliding:
-        return Verdict(allowed=count < limit.limit, count=count, retry_after=_retry_after(limit))
-    return _sliding_verdict(limit, now, count, previous, counting=False)
+        verdict = Verdict(allowed=count < limit.limit, count=count, retry_after=_retry_after(limit))
+    else:
+        verdict = _sliding_verdict(limit, now, count, previous, counting=False)
+    if not verdict.allowed:
+        _exceeded(limit)
+    return verdict
 
 
 def _read(key: str, previous_key: str) -> tuple[int, int]:

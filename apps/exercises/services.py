@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
-from apps.core import content_version, ratelimit
+from apps.core import content_version, metrics, ratelimit
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.markdown import render_markdown
 from apps.exercises import events, grading, sandbox, selectors, signals
@@ -444,6 +444,10 @@ def _start(run_id: int) -> Run | None:
         run.status = RunStatus.RUNNING
         run.attempts += 1
         run.started_at = timezone.now()
+        if run.attempts == 1:  # a retry's wait is not the queue's
+            metrics.exercise_queue_wait.observe(
+                max((run.started_at - run.queued_at).total_seconds(), 0.0)
+            )
         run.tests, run.passed = [], 0  # a restart after a lost worker starts afresh
         run.total = _expected_total(run.exercise, run.mode)
         run.seq += 1
@@ -472,6 +476,13 @@ def _finish(run: Run, *, status: str, reason: str = "", output: str = "",
     )  # fmt: skip
     events.run_done(run)
     signals.send_after_commit(signals.run_finished, run_id=run.pk)
+    metrics.exercise_runs.labels(status).inc()
+    if status == RunStatus.REFUSED:
+        metrics.exercise_sandbox_refusals.inc()
+    if run.started_at is not None:
+        metrics.exercise_run_duration.labels(status).observe(
+            max((run.finished_at - run.started_at).total_seconds(), 0.0)
+        )
     return run
 
 

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import threading
+import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -31,7 +32,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 
-from apps.core import runtime
+from apps.core import metrics, runtime
 from apps.core.errors import ApplicationError
 from apps.core.ws import JsonConsumer, MessageError, db_thread
 from apps.live import events, selectors, services
@@ -234,6 +235,9 @@ class _Relay:
                 layer_trouble(exc)
                 await asyncio.sleep(LAYER_RETRY)
                 continue
+            sent = message.get("sent")
+            if sent is not None:  # once per broadcast and process; O(1), no lock
+                metrics.broadcast_lag.observe(time.time() - sent)
             for consumer in list(self.members):
                 consumer.inbox.put_nowait(message)
 
@@ -424,6 +428,9 @@ class LiveConsumer(JsonConsumer):
             raise
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.live_connected_players.dec()
         for name in self.groups_joined:
             await self.channel_layer.group_discard(name, self.channel_name)
         relays = _relays_here()
@@ -494,6 +501,8 @@ class PlayerConsumer(LiveConsumer):
         self.session_id = session.pk
         self.receipts: dict[int, services.AnswerReceipt] = {}
         self.seen_open: set[int] = set()
+        self.counted = True
+        metrics.live_connected_players.inc()
         await self.join_relay(events.group(session.pk))
         await self.send_state()
 
@@ -516,6 +525,7 @@ class PlayerConsumer(LiveConsumer):
         await self.send_state()
 
     async def handle_answer(self, message: dict[str, Any]) -> None:
+        received = time.perf_counter()
         index = message.get("index")
         key = message.get("key")
         response = message.get("response")
@@ -536,6 +546,7 @@ class PlayerConsumer(LiveConsumer):
         await self.send_json(
             {"type": "ack", "ref": key, "index": index, "duplicate": receipt.duplicate}
         )
+        metrics.answer_ack.observe(time.perf_counter() - received)
 
     async def live_event(self, event: dict[str, Any]) -> None:
         kind = event.get("event")

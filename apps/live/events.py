@@ -105,6 +105,7 @@ def _after_commit(fn, *args: Any) -> None:
 def _public(session_id: int, seq: int, event: str, body: dict[str, Any], **extra: Any) -> None:
     text = _dumps({"type": "event", "event": event, "seq": seq, **body})
     message = {"type": "live.event", "event": event, "seq": seq, "text": text, **extra}
+    message["sent"] = time.time()  # the relays' broadcast lag (apps.core.metrics)
     if "index" in body:
         message["index"] = body["index"]
     send_group(group(session_id), message)

@@ -37,6 +37,8 @@ SECRET = "backend-academy-secrets"
 # test_every_setting_is_set_or_left_to_its_default until it is placed here, so a
 # deployment never silently lacks one.
 SET_BY_MANIFESTS = {
+    # From the Secret when it holds the key (optional): /metrics answers only with it.
+    "METRICS_TOKEN",
     # Production services mode refuses to start without these.
     "DJANGO_ENV",
     "DJANGO_SECRET_KEY",
@@ -57,6 +59,13 @@ SET_BY_MANIFESTS = {
     "EMAIL_HOST_PASSWORD",
 }
 DEFAULTS_KEPT = {
+    # Observability (docs/operations.md, "Metrics" and "Traces").
+    "METRICS_ENABLED": "on",
+    "PROMETHEUS_MULTIPROC_DIR": "gunicorn makes one under /tmp (an emptyDir)",
+    "CELERY_METRICS_PORT": "off: a worker's exporter is opt-in",
+    "OTEL_ENABLED": "off: traces are opt-in (the ConfigMap turns them on)",
+    "OTEL_SERVICE_NAME": "backend-academy",
+    "OTEL_TRACES_EXPORTER": "otlp when traces are on",
     # Production's own defaults: debug off, HTTPS redirect and HSTS on.
     "DJANGO_DEBUG": "off in production",
     "DJANGO_SECURE_SSL_REDIRECT": "on in production (dev turns it off: no TLS)",
