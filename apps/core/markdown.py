@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -34,6 +35,54 @@ class Rendered:
     toc: list[dict[str, object]] = field(default_factory=list)
     word_count: int = 0
     reading_minutes: int = 0
+    checks: list[CheckBlock] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- check blocks
+# A fence whose info string is ``check`` holds one question (YAML, the quiz format):
+# it never reaches the page as code. Its place becomes ``<div class="lesson-check"
+# data-check="N"></div>`` (N: its position among the lesson's checks), put in after
+# sanitising, through a marker author text cannot forge; the lesson page renders the
+# question there (apps.checks).
+
+
+@dataclass(frozen=True)
+class CheckBlock:
+    source: str  # the YAML body
+    line: int  # 1-based line of the opening fence
+
+
+CHECK_SLOT = re.compile(r'<div class="lesson-check" data-check="(\d+)"></div>')
+
+
+def _is_check(token: Token) -> bool:
+    return token.type == "fence" and token.info.strip() == "check"
+
+
+def _take_checks(tokens: list[Token], marker: str) -> list[CheckBlock]:
+    checks: list[CheckBlock] = []
+    for token in tokens:
+        if _is_check(token):
+            line = token.map[0] + 1 if token.map else 0
+            checks.append(CheckBlock(source=token.content, line=line))
+            token.type, token.tag, token.info = "html_block", "", ""
+            token.content = f"<p>{marker}{len(checks) - 1}</p>\n"
+    return checks
+
+
+def check_blocks(source: str) -> list[CheckBlock]:
+    """The check blocks of a Markdown text, in order (without rendering it)."""
+    return [
+        CheckBlock(source=t.content, line=t.map[0] + 1 if t.map else 0)
+        for t in _md.parse(source or "")
+        if _is_check(t)
+    ]
+
+
+def _place_checks(html: str, marker: str) -> str:
+    return re.sub(
+        rf"<p>{marker}(\d+)</p>", r'<div class="lesson-check" data-check="\1"></div>', html
+    )
 
 
 def _highlight(code: str, lang: str, attrs: str) -> str:
@@ -109,14 +158,17 @@ def _focusable_code(html: str) -> str:
 
 def render_markdown(source: str) -> Rendered:
     tokens = _md.parse(source or "")
+    marker = f"lesson-check-{secrets.token_hex(8)}-"
+    checks = _take_checks(tokens, marker)
     toc = _annotate(tokens)
     raw = _md.renderer.render(tokens, _md.options, {})
     words = _word_count(tokens)
     return Rendered(
-        html=_focusable_code(sanitize_html(raw)),
+        html=_place_checks(_focusable_code(sanitize_html(raw)), marker),
         toc=toc,
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
+        checks=checks,
     )
 
 
@@ -128,6 +180,7 @@ def render_inline(source: str) -> str:
 
 def plain_text(source: str) -> str:
     """Markdown reduced to text (for search documents and snippets)."""
-    rendered = _md.render(source or "")
+    tokens = [t for t in _md.parse(source or "") if not _is_check(t)]  # no answer keys
+    rendered = _md.renderer.render(tokens, _md.options, {})
     text = re.sub(r"<[^>]+>", " ", rendered)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
