@@ -28,13 +28,14 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     errors: list[str] = []
+    saved: CheckAnswer | None
     try:
         check, saved = services.check_answer(
             user=request.user, check_id=pk, response=response_from_post(request.POST, check)
         )
     except ApplicationError as exc:
         errors.append(exc.message)
-        saved = CheckAnswer.objects.filter(user=request.user, check_item=check).first()
+        saved = CheckAnswer.objects.filter(user=request.user.pk, check_item=check).first()
     view = selectors.check_view(check=check, answer=saved)
     view.errors = errors
     if _wants_fragment(request):
