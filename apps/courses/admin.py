@@ -234,8 +234,13 @@ class LessonAdmin(LabelledAdminMixin, admin.ModelAdmin):
         lesson = get_object_or_404(Lesson.objects.select_related("module__course"), pk=pk)
         if not self.has_view_permission(request, lesson):
             raise PermissionDenied
+        from apps.checks import selectors as check_selectors
+
         outline = selectors.course_outline(course=lesson.module.course, user=request.user)
+        checks = check_selectors.lesson_checks(lesson_id=lesson.pk, user=request.user)
         context = {
+            "checks": checks,
+            "body_parts": check_selectors.body_parts(lesson.body_html, checks),
             "lesson": lesson,
             "module": lesson.module,
             "course": lesson.module.course,

@@ -364,3 +364,38 @@ def test_pages_run_a_constant_number_of_queries_however_many_checks(
                                         completed=True)  # fmt: skip
     after = {name: _count(client, url) for name, url in pages.items()}
     assert before == after
+
+
+def test_both_apis_list_checks_in_a_constant_number_of_queries(lesson, settings):
+    from rest_framework.test import APIClient
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    user = UserFactory()
+    client = APIClient()
+    client.force_authenticate(user)
+    course, module = lesson.module.course.slug, lesson.module.slug
+    rest_url = f"/api/v1/lessons/{course}/{module}/{lesson.slug}/checks/"
+    query = (
+        f'{{ lesson_checks(course: "{course}", module: "{module}", lesson: "{lesson.slug}") '
+        "{ id choices { id } explanation_html } }"
+    )
+
+    def counts() -> tuple[int, int]:
+        from django.db import connection
+
+        with CaptureQueriesContext(connection) as rest_ctx:
+            assert client.get(rest_url).status_code == 200
+        with CaptureQueriesContext(connection) as graph_ctx:
+            body = client.post("/graphql", {"query": query}, format="json").json()
+            assert "errors" not in body, body
+        return len(rest_ctx.captured_queries), len(graph_ctx.captured_queries)
+
+    before = counts()
+    lesson.body_md += "".join(
+        f"\n```check\nkey: extra-{n}\ntype: true_false\nprompt: P\nanswer: true\n"
+        "explanation: E\n```\n"
+        for n in range(10)
+    )
+    course_services.lesson_save(lesson=lesson)
+    _solve_all(user, lesson)
+    assert counts() == before
