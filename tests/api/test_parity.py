@@ -23,6 +23,7 @@ from apps.core.explorer import LESSON_FIELDS, OUTLINE_FIELDS, PROGRESS_FIELDS, Q
 from apps.courses.models import Lesson
 from apps.quizzes import services as quiz_services
 from apps.quizzes.models import Quiz
+from tests.checks.conftest import right_answer
 from tests.classes.test_graphql import ASSIGNMENT, CLASS, OVERRIDE, ROSTER, ROW
 from tests.factories import UserFactory
 from tests.quizzes.conftest import build_quiz, perfect_answers
@@ -72,18 +73,6 @@ def world(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return {"client": client, "quiz": quiz, "done": done, "open": opened}
-
-
-def right_answer(check: Any) -> dict[str, Any]:
-    """The correct response to a lesson check, from its answer key."""
-    right = [c.pk for c in check.choices.all() if c.is_correct]
-    return {
-        "single_choice": lambda: {"choice": right[0]},
-        "multiple_choice": lambda: {"choices": right},
-        "true_false": lambda: {"value": check.true_false_answer},
-        "numeric": lambda: {"value": str(check.numeric_answer)},
-        "short_text": lambda: {"text": check.accepted_answers[0]},
-    }[check.type]()
 
 
 CHECK = """id number type prompt_html choices { id text_html picked correct feedback }
