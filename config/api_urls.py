@@ -64,4 +64,5 @@ urlpatterns = [
     path("", include("apps.exercises.api.urls")),
     path("", include("apps.classes.api.urls")),
     path("", include("apps.labs.api.urls")),
+    path("", include("apps.checks.api.urls")),
 ]

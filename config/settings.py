@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "apps.exercises",
     "apps.classes",
     "apps.labs",
+    "apps.checks",
 ]
 
 MIDDLEWARE = [

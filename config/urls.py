@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.live.urls")),
     path("", include("apps.classes.urls")),
     path("", include("apps.labs.urls")),
+    path("", include("apps.checks.urls")),
     path("api/v1/", include("config.api_urls")),
     path("graphql", include("config.graphql.urls")),  # GraphQL API (+ GraphiQL in development)
     path("api/", include("apps.core.api.docs")),  # the OpenAPI schema, Swagger UI, ReDoc

@@ -61,6 +61,54 @@ class Rendered:
     word_count: int = 0
     reading_minutes: int = 0
     runnable: tuple[RunnableBlock, ...] = ()
+    checks: list[CheckBlock] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- check blocks
+# A fence whose info string is ``check`` holds one question (YAML, the quiz format):
+# it never reaches the page as code. Its place becomes ``<div class="lesson-check"
+# data-check="N"></div>`` (N: its position among the lesson's checks), put in after
+# sanitising, through a marker author text cannot forge; the lesson page renders the
+# question there (apps.checks).
+
+
+@dataclass(frozen=True)
+class CheckBlock:
+    source: str  # the YAML body
+    line: int  # 1-based line of the opening fence
+
+
+CHECK_SLOT = re.compile(r'<div class="lesson-check" data-check="(\d+)"></div>')
+
+
+def _is_check(token: Token) -> bool:
+    return token.type == "fence" and token.info.strip() == "check"
+
+
+def _take_checks(tokens: list[Token], marker: str) -> list[CheckBlock]:
+    checks: list[CheckBlock] = []
+    for token in tokens:
+        if _is_check(token):
+            line = token.map[0] + 1 if token.map else 0
+            checks.append(CheckBlock(source=token.content, line=line))
+            token.type, token.tag, token.info = "html_block", "", ""
+            token.content = f"<p>{marker}{len(checks) - 1}</p>\n"
+    return checks
+
+
+def check_blocks(source: str) -> list[CheckBlock]:
+    """The check blocks of a Markdown text, in order (without rendering it)."""
+    return [
+        CheckBlock(source=t.content, line=t.map[0] + 1 if t.map else 0)
+        for t in _md.parse(source or "")
+        if _is_check(t)
+    ]
+
+
+def _place_checks(html: str, marker: str) -> str:
+    return re.sub(
+        rf"<p>{marker}(\d+)</p>", r'<div class="lesson-check" data-check="\1"></div>', html
+    )
 
 
 def _highlight(code: str, lang: str, attrs: str) -> str:
@@ -192,30 +240,40 @@ def _wrap_runnable(html_text: str, marker: str, blocks: list[RunnableBlock]) -> 
 @functools.lru_cache(maxsize=1024)
 def _render(
     source: str,
-) -> tuple[str, tuple[tuple[tuple[str, object], ...], ...], int, tuple[RunnableBlock, ...]]:
+) -> tuple[
+    str,
+    tuple[tuple[tuple[str, object], ...], ...],
+    int,
+    tuple[RunnableBlock, ...],
+    tuple[CheckBlock, ...],
+]:
     """The pure part of :func:`render_markdown`, remembered per source text: an import that
     finds a changed file re-renders only what changed in it, and a process that imports the
     same content again (a test suite, a re-run) skips the sanitiser, the slow part. The
     course's whole output is a few megabytes at most. (The runnable-block marker is drawn
     once per source and never leaves this function.)"""
     tokens = _md.parse(source)
+    check_marker = f"lesson-check-{secrets.token_hex(8)}-"
+    checks = _take_checks(tokens, check_marker)
     toc = _annotate(tokens)
     words = _word_count(tokens)
     marker, blocks = _mark_runnable(tokens)
     raw = _md.renderer.render(tokens, _md.options, {})
     html_text = _focusable_code(_wrap_runnable(sanitize_html(raw), marker, blocks))
+    html_text = _place_checks(html_text, check_marker)
     frozen_toc = tuple(tuple(entry.items()) for entry in toc)
-    return html_text, frozen_toc, words, tuple(blocks)
+    return html_text, frozen_toc, words, tuple(blocks), tuple(checks)
 
 
 def render_markdown(source: str) -> Rendered:
-    html_text, frozen_toc, words, blocks = _render(source or "")
+    html_text, frozen_toc, words, blocks, checks = _render(source or "")
     return Rendered(
         html=html_text,
         toc=[dict(entry) for entry in frozen_toc],
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
         runnable=tuple(blocks),
+        checks=list(checks),
     )
 
 
@@ -228,6 +286,7 @@ def render_inline(source: str) -> str:
 
 def plain_text(source: str) -> str:
     """Markdown reduced to text (for search documents and snippets)."""
-    rendered = _md.render(source or "")
+    tokens = [t for t in _md.parse(source or "") if not _is_check(t)]  # no answer keys
+    rendered = _md.renderer.render(tokens, _md.options, {})
     text = re.sub(r"<[^>]+>", " ", rendered)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()

@@ -62,6 +62,17 @@ class LessonForm(forms.ModelForm):
             raise ValidationError(f"Not slugs: {', '.join(bad)}")
         return slugs
 
+    def clean_body_md(self) -> str:
+        from apps.checks.importer import parse_checks
+        from apps.courses.errors import ContentError
+
+        body = self.cleaned_data["body_md"]
+        try:
+            parse_checks(body, "body")
+        except ContentError as exc:
+            raise ValidationError(f"A check block is not valid: {exc.message}") from exc
+        return body
+
     def clean_platform_links(self) -> list[dict[str, str]]:
         links = self.cleaned_data.get("platform_links") or []
         if not isinstance(links, list):
@@ -189,6 +200,20 @@ class LessonAdmin(LabelledAdminMixin, admin.ModelAdmin):
         ("History", {"fields": readonly_fields}),
     )
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        from apps.checks.admin import LessonCheckInline  # checks read courses, not back
+
+        return [*super().get_inlines(request, obj), LessonCheckInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        from apps.checks.admin import save_check_formset
+        from apps.checks.models import LessonCheck
+
+        if formset.model is LessonCheck:
+            save_check_formset(formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
     def get_urls(self) -> list[Any]:
         return [
             path(
@@ -209,8 +234,13 @@ class LessonAdmin(LabelledAdminMixin, admin.ModelAdmin):
         lesson = get_object_or_404(Lesson.objects.select_related("module__course"), pk=pk)
         if not self.has_view_permission(request, lesson):
             raise PermissionDenied
+        from apps.checks import selectors as check_selectors
+
         outline = selectors.course_outline(course=lesson.module.course, user=request.user)
+        checks = check_selectors.lesson_checks(lesson_id=lesson.pk, user=request.user)
         context = {
+            "checks": checks,
+            "body_parts": check_selectors.body_parts(lesson.body_html, checks),
             "lesson": lesson,
             "module": lesson.module,
             "course": lesson.module.course,
@@ -227,7 +257,11 @@ class LessonAdmin(LabelledAdminMixin, admin.ModelAdmin):
         return render(request, "courses/lesson.html", context)
 
     def save_model(self, request: HttpRequest, obj: Lesson, form: Any, change: bool) -> None:
-        services.lesson_save(lesson=obj, by=request.user)
+        # The body's check blocks are synced when the body changed; the Checks inline
+        # (saved after this) edits stored checks in place.
+        services.lesson_save(
+            lesson=obj, by=request.user, sync_checks=not change or "body_md" in form.changed_data
+        )
 
     def response_change(self, request: HttpRequest, obj: Lesson) -> HttpResponse:
         if "_preview" in request.POST:

@@ -143,7 +143,10 @@ class CourseOutline:
 def completed_lesson_ids(*, user, lesson_ids: list[int] | None = None) -> set[int]:
     if not user.is_authenticated:
         return set()
-    rows = LessonProgress.objects.filter(user=user)
+    from apps.checks.selectors import open_checks  # checks read courses, not back
+
+    # Complete = marked complete and every check in the lesson answered correctly.
+    rows = LessonProgress.objects.filter(user=user).exclude(open_checks(user))
     if lesson_ids is not None:
         rows = rows.filter(lesson_id__in=lesson_ids)
     return set(rows.values_list("lesson_id", flat=True))
@@ -388,12 +391,15 @@ def progress_overview(*, user) -> list[CourseProgress]:
     )
     done: dict[int, int] = {}
     if user.is_authenticated:
+        from apps.checks.selectors import open_checks
+
         done = dict(
             LessonProgress.objects.filter(
                 user=user,
                 lesson__status=Status.PUBLISHED,
                 lesson__module_id__in=[m.id for m in modules],
             )
+            .exclude(open_checks(user))
             .values("lesson__module_id")
             .annotate(n=Count("id"))
             .values_list("lesson__module_id", "n")

@@ -10,7 +10,7 @@ from django.db.models import Value
 from django.utils import timezone
 
 from apps.core import content_version
-from apps.core.errors import NotFound
+from apps.core.errors import Conflict, NotFound
 from apps.core.markdown import plain_text, render_markdown
 from apps.courses.models import Course, Lesson, LessonProgress, Module, Status
 from apps.courses.selectors import lesson_is_visible
@@ -53,12 +53,20 @@ def _stamp(obj: Lesson | Course, *, by=None, now=None) -> None:
 
 
 @transaction.atomic
-def lesson_save(*, lesson: Lesson, by=None) -> Lesson:
-    """Save an edited lesson: render, sanitise, index, stamp, invalidate caches."""
+def lesson_save(*, lesson: Lesson, by=None, sync_checks: bool = True) -> Lesson:
+    """Save an edited lesson: render, sanitise, index, stamp, invalidate caches; with
+    ``sync_checks``, make its checks those of its ```` ```check ```` blocks (a bad block
+    raises ``ContentError`` and nothing is saved)."""
+    from apps.checks.importer import parse_checks  # checks read courses, not back
+    from apps.checks.services import lesson_checks_sync
+
+    sources = parse_checks(lesson.body_md, "body") if sync_checks else []
     lesson_render(lesson)
     _stamp(lesson, by=by)
     lesson.full_clean(exclude=["search_vector"])
     lesson.save()
+    if sync_checks:
+        lesson_checks_sync(lesson=lesson, sources=sources)
     lessons_index([lesson.pk])
     content_version.bump()
     return lesson
@@ -95,6 +103,14 @@ def lesson_progress_set(*, user, lesson: Lesson, completed: bool) -> LessonProgr
     if not lesson_is_visible(lesson):
         raise NotFound("No such lesson.")
     if completed:
+        from apps.checks.selectors import open_check_count  # checks read courses, not back
+
+        left = open_check_count(lesson_id=lesson.pk, user=user)
+        if left:
+            raise Conflict(
+                f"Answer this lesson's checks correctly first: {left} still to answer.",
+                extra={"checks_left": left},
+            )
         progress, _ = LessonProgress.objects.get_or_create(
             user=user, lesson=lesson, defaults={"completed_at": timezone.now()}
         )

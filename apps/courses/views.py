@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core.cache import cache_for_anonymous
 from apps.core.charts import column_chart
-from apps.core.errors import NotFound
+from apps.core.errors import Conflict, NotFound
 from apps.core.urlcheck import path_exists
 from apps.courses import art, selectors, services
 from apps.courses.models import Lesson
@@ -78,7 +78,8 @@ def _published_lesson_or_404(course: str, module: str, lesson: str) -> Lesson:
 def lesson_detail(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     lesson_obj = _published_lesson_or_404(course, module, lesson)
     outline = selectors.course_outline(course=lesson_obj.module.course, user=request.user)
-    response = render(request, "courses/lesson.html", _lesson_context(lesson_obj, outline))
+    context = _lesson_context(lesson_obj, outline, request.user, path=request.path)
+    response = render(request, "courses/lesson.html", context)
     if lesson_obj.run_blocks and request.user.is_authenticated:
         from apps.exercises.views import with_style_nonce  # the examples' editor
 
@@ -106,7 +107,15 @@ def _matrix_links(slugs: list[str]) -> list[dict[str, str]]:
     ]
 
 
-def _lesson_context(lesson, outline) -> dict:
+def _lesson_context(lesson, outline, user=None, path: str = "") -> dict:
+    from apps.checks import selectors as check_selectors  # checks read courses, not back
+    from apps.exercises.templatetags.exercise_tags import lesson_body_html
+
+    # The runnable examples' controls go in first (one query), then the text is cut at
+    # the check slots.
+    body_html = lesson_body_html(lesson, user, path) if path else lesson.body_html
+
+    checks = check_selectors.lesson_checks(lesson_id=lesson.id, user=user) if user else []
     ordered = outline.lessons
     ids = [item.id for item in ordered]
     index = ids.index(lesson.id) if lesson.id in ids else -1
@@ -122,6 +131,9 @@ def _lesson_context(lesson, outline) -> dict:
         "matrix_links": _matrix_links(lesson.related_matrix),
         "position": index + 1,
         "quiz": next((e.quiz for e in outline.modules if e.module.pk == lesson.module_id), None),
+        "checks": checks,
+        "checks_left": sum(1 for check in checks if not check.correct),
+        "body_parts": check_selectors.body_parts(body_html, checks),
     }
 
 
@@ -130,7 +142,11 @@ def _lesson_context(lesson, outline) -> dict:
 def lesson_progress(request: HttpRequest, course: str, module: str, lesson: str) -> HttpResponse:
     lesson_obj = _published_lesson_or_404(course, module, lesson)
     completed = request.POST.get("completed") == "1"
-    services.lesson_progress_set(user=request.user, lesson=lesson_obj, completed=completed)
+    try:
+        services.lesson_progress_set(user=request.user, lesson=lesson_obj, completed=completed)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(lesson_obj.get_absolute_url() + "#progress")
     messages.success(request, "Marked as complete." if completed else "Marked as not complete.")
     return redirect(lesson_obj.get_absolute_url() + "#progress")
 

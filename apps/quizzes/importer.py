@@ -165,6 +165,9 @@ def _question(raw: Any, where: str) -> QuestionSource:
     return QuestionSource(key=key, fields=fields, choices=choices)
 
 
+parse_question = _question  # one validation for quiz questions and lesson checks
+
+
 def _questions(data: dict[str, Any], where: str) -> list[QuestionSource]:
     raw = data.get("questions")
     if not isinstance(raw, list) or not raw:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import graphene
 
 from apps.accounts.graphql.queries import AccountQueries
+from apps.checks.graphql.mutations import CheckMutations
+from apps.checks.graphql.queries import CheckQueries
 from apps.classes.graphql.mutations import ClassMutations
 from apps.classes.graphql.queries import ClassQueries
 from apps.courses.graphql.mutations import CourseMutations
@@ -33,6 +35,7 @@ class Query(
     ClassQueries,
     LabQueries,
     AccountQueries,
+    CheckQueries,
     graphene.ObjectType,
 ):
     pass
@@ -45,6 +48,7 @@ class Mutation(
     ClassMutations,
     LiveMutations,
     LabMutations,
+    CheckMutations,
     graphene.ObjectType,
 ):
     pass

@@ -23,6 +23,7 @@ from apps.core.errors import ApplicationError
 from apps.courses.models import Lesson, LessonProgress
 from config.graphql.schema import schema
 from config.graphql.types import ModelObjectType
+from tests.checks.conftest import solve_checks
 from tests.factories import CourseFactory, LessonFactory, ModuleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +158,7 @@ def test_courses_outline_lesson_search_and_matrix_match_rest(content, learner):
     client.force_login(learner)
     lesson = Lesson.objects.get(slug="the-gil-explained")
     LessonProgress.objects.create(user=learner, lesson=lesson, completed_at=lesson.updated_at)
+    solve_checks(learner, lesson)  # complete: marked, and every check answered correctly
 
     courses = data_of(gql(client, f"{{ courses {{ {COURSE_LIST_FIELDS} }} }}"))["courses"]
     assert courses == rest.get("/api/v1/courses/").json()["results"]

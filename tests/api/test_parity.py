@@ -18,10 +18,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts import services as account_services
+from apps.checks import services as check_services
 from apps.core.explorer import LESSON_FIELDS, OUTLINE_FIELDS, PROGRESS_FIELDS, QUESTION_FIELDS
 from apps.courses.models import Lesson
 from apps.quizzes import services as quiz_services
 from apps.quizzes.models import Quiz
+from tests.checks.conftest import right_answer
 from tests.classes.test_graphql import ASSIGNMENT, CLASS, OVERRIDE, ROSTER, ROW
 from tests.factories import UserFactory
 from tests.quizzes.conftest import build_quiz, perfect_answers
@@ -61,10 +63,20 @@ def world(db):
     lesson = Lesson.objects.select_related("module__course").get(slug="the-gil-explained")
     from apps.courses import services as course_services
 
+    checks = list(lesson.checks.order_by("position"))
+    for check in checks[1:]:  # the first stays unanswered for test_lesson_checks
+        check_services.check_answer(user=user, check_id=check.pk, response=right_answer(check))
+    wrong = next(c for c in checks[0].choices.all() if not c.is_correct)
+    check_services.check_answer(user=user, check_id=checks[0].pk, response={"choice": wrong.pk})
+    check_services.check_answer(user=user, check_id=checks[0].pk, response=right_answer(checks[0]))
     course_services.lesson_progress_set(user=user, lesson=lesson, completed=True)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return {"client": client, "quiz": quiz, "done": done, "open": opened}
+
+
+CHECK = """id number type prompt_html choices { id text_html picked correct feedback }
+  answered correct tries first_correct response explanation_html"""
 
 
 def rest(world, url: str) -> Any:
@@ -116,6 +128,39 @@ def test_lesson(world):
     )
     data = rest(world, f"/api/v1/lessons/{COURSE}/concurrency/the-gil-explained/")
     assert_same(data, graphql(world, query, c=COURSE, m="concurrency", l="the-gil-explained"))
+
+
+def test_lesson_checks(world):
+    query = (
+        "query($c: String!, $m: String!, $l: String!) "
+        f"{{ lesson_checks(course: $c, module: $m, lesson: $l) {{ {CHECK} }} }}"
+    )
+    data = rest(world, f"/api/v1/lessons/{COURSE}/concurrency/the-gil-explained/checks/")
+    assert data["results"][0]["tries"] == 2 and data["results"][0]["correct"] is True
+    assert data["results"][0]["first_correct"] is False
+    assert_same(data["results"], graphql(world, query, c=COURSE, m="concurrency",
+                                         l="the-gil-explained"))  # fmt: skip
+
+
+def test_check_answer_mutation_returns_what_rest_returns(world):
+    from apps.checks.models import LessonCheck
+
+    check = LessonCheck.objects.get(key="pdf-export-model")  # not answered in the world
+    wrong = next(c for c in check.choices.all() if not c.is_correct)
+    client = world["client"]
+    answered = graphql(
+        world,
+        "mutation($id: Int!, $r: GenericScalar!) { lesson_check_answer(check: $id, response: $r)"
+        f" {{ check {{ {CHECK} }} }} }}",
+        id=check.pk,
+        r={"choice": wrong.pk},
+    )["check"]
+    assert answered["answered"] and not answered["correct"] and answered["explanation_html"]
+    again = client.post(
+        f"/api/v1/checks/{check.pk}/answer/", {"response": {"choice": wrong.pk}}, format="json"
+    )
+    assert again.status_code == 200, again.content
+    assert_same(again.json(), answered)  # the same answer twice: one try, same document
 
 
 def test_quiz_and_its_questions(world):

@@ -51,6 +51,18 @@ def rest_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, di
         ("GET /api/v1/courses/draft-course/", None, NOBODY),
         (f"GET /api/v1/lessons/{LESSON}/", None, ALL),
         (f"GET /api/v1/lessons/{lesson}-draft/", None, NOBODY),
+        (f"GET /api/v1/lessons/{LESSON}/checks/", None, ALL),
+        (f"GET /api/v1/lessons/{lesson}-draft/checks/", None, NOBODY),
+        (
+            f"POST /api/v1/checks/{ctx['check'].pk}/answer/",
+            {"response": {"value": True}},
+            SIGNED_IN,
+        ),
+        (
+            f"POST /api/v1/checks/{ctx['draft_check'].pk}/answer/",
+            {"response": {"value": True}},
+            {**NOBODY, "anonymous": 401},
+        ),
         ("GET /api/v1/search/?q=celery", None, ALL),
         ("GET /api/v1/matrix/", None, ALL),
         ("GET /api/v1/matrix/web-frameworks/", None, ALL),
@@ -140,7 +152,14 @@ def ctx(db):
     }
     quiz = build_quiz(attempts_allowed=2)
     lesson = LessonFactory(module=quiz.module)
-    LessonFactory(module=quiz.module, slug=f"{lesson.slug}-draft", status="draft")
+    draft = LessonFactory(module=quiz.module, slug=f"{lesson.slug}-draft", status="draft")
+    from apps.checks.models import LessonCheck
+
+    check = LessonCheck.objects.filter(lesson__slug="the-gil-explained", type="true_false").first()
+    draft_check = LessonCheck.objects.create(
+        lesson=draft, key="draft-check", type="true_false", prompt_md="P", explanation_md="E",
+        true_false_answer=True,
+    )  # fmt: skip
     owner = users["learner_a"]
     done = quiz_services.attempt_start(user=owner, quiz=quiz)
     quiz_services.attempt_submit(user=owner, attempt_id=done.pk, answers=perfect_answers(quiz))
@@ -149,6 +168,10 @@ def ctx(db):
     live_player = live_services.player_join(session_id=live.pk, user=owner).player
     exercise = make_exercise(lesson, slug="permissions-exercise")
     make_exercise(lesson, slug="draft-exercise", status="draft")
+    from apps.checks import services as check_services
+
+    check_services.check_answer(user=owner, check_id=check.pk, response={
+        "value": not check.true_false_answer})  # fmt: skip
     run = Run.objects.create(user=owner, exercise=exercise, mode="run", key="permissions-run",
                              code=SOLUTION, status="passed", queued_at=done.started_at)  # fmt: skip
     classroom = class_services.class_create(user=users["staff"], course=quiz.course, name="C")
@@ -160,7 +183,8 @@ def ctx(db):
     return {
         "users": users, "quiz": quiz, "lesson": lesson, "done": done, "open": opened,
         "live": live, "live_player": live_player, "exercise": exercise, "run": run,
-        "class": classroom, "assignment": assignment,
+        "class": classroom, "assignment": assignment, "check": check,
+        "draft_check": draft_check,
     }  # fmt: skip
 
 
@@ -201,12 +225,22 @@ def test_rest_private_fields(role, ctx):
         ids = {r["id"] for r in runs.json()["results"]}
         assert (ctx["run"].pk in ids) is (role == "learner_a")
         assert ids <= {ctx["run"].pk}
+    checks = client.get(f"/api/v1/lessons/{LESSON}/checks/").json()["results"]
+    answered = next(c for c in checks if c["id"] == ctx["check"].pk)
+    assert answered["answered"] is (role == "learner_a")  # nobody sees another's answers
+    assert (answered["explanation_html"] != "") is (role == "learner_a")
+    assert all(set(c) == CHECK_FIELDS for c in checks)  # no key, no answer key
     attempts = client.get("/api/v1/attempts/")
     if role != "anonymous":
         ids = {a["id"] for a in attempts.json()["results"]}
         mine = {ctx["done"].pk, ctx["open"].pk}
         assert (ids == mine) if role == "learner_a" else not (ids & mine)
 
+
+CHECK_FIELDS = {
+    "id", "number", "type", "prompt_html", "choices", "answered", "correct", "tries",
+    "first_correct", "response", "explanation_html",
+}  # fmt: skip
 
 OK = "ok"
 GQL_ALL = dict.fromkeys(ROLES, OK)
@@ -233,6 +267,26 @@ def graphql_table(ctx: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
             f'{{ lesson(course: "{course}", module: "{module}", lesson: "{lesson}-draft") '
             "{ slug } }",
             GQL_NOBODY,
+        ),
+        (
+            '{ lesson_checks(course: "python-backend-engineering", module: "concurrency", '
+            'lesson: "the-gil-explained") { id } }',
+            GQL_ALL,
+        ),
+        (
+            f'{{ lesson_checks(course: "{course}", module: "{module}", lesson: "{lesson}-draft")'
+            " { id } }",
+            GQL_NOBODY,
+        ),
+        (
+            f"mutation {{ lesson_check_answer(check: {ctx['check'].pk}, "
+            "response: {value: true}) { check { correct } } }",
+            GQL_SIGNED_IN,
+        ),
+        (
+            f"mutation {{ lesson_check_answer(check: {ctx['draft_check'].pk}, "
+            "response: {value: true}) { check { correct } } }",
+            {**GQL_NOBODY, "anonymous": "not_authenticated"},
         ),
         ('{ search(q: "celery") { query } }', GQL_ALL),
         ("{ matrix_categories { slug } }", GQL_ALL),

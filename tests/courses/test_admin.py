@@ -34,6 +34,7 @@ def _payload(module, **overrides):
         ),
         "takeaways": "Cache what is safe\nInvalidate on change\nMeasure", "related_matrix": "",
         "platform_links": "[]", "order": 1, "status": "draft",
+        "checks-TOTAL_FORMS": "0", "checks-INITIAL_FORMS": "0",  # the Checks inline
     }  # fmt: skip
     data.update(overrides)
     return data

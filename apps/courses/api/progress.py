@@ -89,7 +89,10 @@ class LessonProgressApi(APIView):
 
     @extend_schema(
         operation_id="progress_lesson_set",
-        summary="Mark a lesson completed, or not completed (idempotent)",
+        summary=(
+            "Mark a lesson completed, or not completed (idempotent); refused (409) while its "
+            "checks are not all answered correctly"
+        ),
         tags=["progress"],
         parameters=[
             path_slug("course", "The course.", "python-backend-engineering"),
@@ -97,7 +100,7 @@ class LessonProgressApi(APIView):
             path_slug("lesson", "The lesson.", "the-gil-explained"),
         ],
         request=Input,
-        responses={200: LessonProgressSchema, **error_responses(400, 401, 404, 429)},
+        responses={200: LessonProgressSchema, **error_responses(400, 401, 404, 409, 429)},
     )
     def put(self, request: Request, course: str, module: str, lesson: str) -> Response:
         payload = self.Input(data=request.data)

@@ -44,6 +44,10 @@ _BAR = re.compile(r'<div class="run-block-bar" data-block="([0-9]{1,4})"></div>'
 
 @register.simple_tag
 def lesson_body(lesson: Any, user: Any, path: str) -> str:
+    return lesson_body_html(lesson, user, path)
+
+
+def lesson_body_html(lesson: Any, user: Any, path: str) -> str:
     """The lesson's stored HTML with each runnable example's controls: Run, Edit and
     Reset and an output region for a signed-in learner (with their latest output, one
     query), a sign-in link otherwise. The HTML itself was sanitised when stored."""

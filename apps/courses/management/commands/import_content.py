@@ -1,6 +1,7 @@
 """``manage.py import_content``: import the course files, idempotently, with a progress bar.
 
-Lessons (apps.courses.importer), quizzes (apps.quizzes.importer), the matrix and code
+Lessons (apps.courses.importer), quizzes (apps.quizzes.importer), the checks inside
+lessons (apps.checks.importer), the matrix and code
 exercises (apps.exercises.importer, after the lessons they belong to) are read and
 validated first, then written in one transaction: a bad file changes nothing.
 """
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from apps.checks import importer as check_importer
 from apps.core import content_version
 from apps.courses import importer
 from apps.courses.errors import ContentError
@@ -63,6 +65,7 @@ class Command(BaseCommand):
         try:
             courses = importer.read_all(root)
             quizzes = quiz_importer.read_quizzes(courses, root)
+            checks = check_importer.read_checks(courses, root)
             categories = matrix_importer.read_matrix(matrix_root)
             exercises = exercise_importer.read_exercises(exercises_root)
         except ContentError as exc:
@@ -80,6 +83,7 @@ class Command(BaseCommand):
         ):
             report = importer.write_all(courses, root=root, progress=lambda label: _advance(bar))
             written, unchanged = quiz_importer.write_quizzes(courses, quizzes)
+            c_written = check_importer.write_checks(checks)
             bar.update(len(quizzes))
             m_written, m_unchanged = matrix_importer.write_matrix(categories)
             bar.update(len(categories))
@@ -88,7 +92,7 @@ class Command(BaseCommand):
             except ContentError as exc:
                 raise CommandError(f"Nothing was imported. {exc.message}") from exc
             bar.update(len(exercises))
-            if written or m_written or e_written or e_unpublished:
+            if written or c_written or m_written or e_written or e_unpublished:
                 content_version.bump()
         if verbosity >= 1:
             self.stdout.write(
@@ -96,6 +100,7 @@ class Command(BaseCommand):
                     f"Content: {report.created} created, {report.updated} updated, "
                     f"{report.unchanged} unchanged, {report.unpublished} unpublished; "
                     f"quizzes: {written} written, {unchanged} unchanged; "
+                    f"lesson checks: {c_written} written; "
                     f"matrix: {m_written} written, {m_unchanged} unchanged; "
                     f"exercises: {e_written} written, {e_unchanged} unchanged, "
                     f"{e_unpublished} unpublished."
