@@ -11,7 +11,7 @@
       var text = dates.format(node.getAttribute("datetime"), "datetime");
       if (!text) { return; }
       node.title = "In the class's time zone: " + node.textContent;
-      node.textContent = text + " (" + dates.zone + ")";
+      node.textContent = text + " (" + dates.zone() + ")";
       node.dataset.localised = "1";
     });
   }

@@ -2,39 +2,43 @@
    apps/core/dates.py): "7 Dec 2026", "7 Dec 2026, 10:10", "10:10".
 
    The zone is the one chosen in the profile (<html data-tz data-tz-chosen>), else the
-   browser's own, which is remembered in the "tz" cookie so the server renders in it
-   from the next page on. Server-rendered <time data-when> in another zone is redrawn. */
+   browser's own, which is remembered in the "tz" cookie (on the first page that shows a
+   time) so the server renders in it from the next page on. Server-rendered
+   <time data-when> in another zone is redrawn. */
 (function () {
   "use strict";
 
   var root = document.documentElement;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var browserZone = "";
-  try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { browserZone = ""; }
   var chosen = root.hasAttribute("data-tz-chosen");
   var serverZone = root.getAttribute("data-tz") || "UTC";
-  var zone = chosen ? serverZone : (browserZone || serverZone);
-
-  if (!chosen && browserZone) {
-    var current = document.cookie.split("; ").filter(function (c) { return c.indexOf("tz=") === 0; })[0];
-    if (current !== "tz=" + browserZone) {
-      document.cookie = "tz=" + browserZone + "; path=/; max-age=31536000; SameSite=Lax" +
-        (location.protocol === "https:" ? "; Secure" : "");
-    }
-  }
-
+  var zone = serverZone;
   var partsFormat = null;
-  try {
-    partsFormat = new Intl.DateTimeFormat("en-GB", {
+
+  // Intl is set up only when a time is drawn: its first use costs a long task on a slow
+  // phone, which pages without times (most of them) should not pay.
+  function setup() {
+    if (partsFormat) { return; }
+    var browserZone = "";
+    try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { browserZone = ""; }
+    zone = chosen ? serverZone : (browserZone || serverZone);
+    if (!chosen && browserZone) {
+      var current = document.cookie.split("; ").filter(function (c) { return c.indexOf("tz=") === 0; })[0];
+      if (current !== "tz=" + browserZone) {
+        document.cookie = "tz=" + browserZone + "; path=/; max-age=31536000; SameSite=Lax" +
+          (location.protocol === "https:" ? "; Secure" : "");
+      }
+    }
+    var options = {
       timeZone: zone, year: "numeric", month: "numeric", day: "numeric",
       hour: "2-digit", minute: "2-digit", hourCycle: "h23"
-    });
-  } catch (error) {
-    zone = "UTC";
-    partsFormat = new Intl.DateTimeFormat("en-GB", {
-      timeZone: "UTC", year: "numeric", month: "numeric", day: "numeric",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
-    });
+    };
+    try {
+      partsFormat = new Intl.DateTimeFormat("en-GB", options);
+    } catch (error) {
+      zone = options.timeZone = "UTC";
+      partsFormat = new Intl.DateTimeFormat("en-GB", options);
+    }
   }
 
   function toDate(value) {
@@ -46,6 +50,7 @@
   function format(value, kind) {
     var when = toDate(value);
     if (!when) { return ""; }
+    setup();
     var p = {};
     partsFormat.formatToParts(when).forEach(function (part) { p[part.type] = part.value; });
     var hour = p.hour === "24" ? "00" : p.hour;
@@ -77,13 +82,21 @@
   }
 
   window.BA = window.BA || {};
-  window.BA.dates = { zone: zone, format: format, element: element, redraw: redraw };
+  window.BA.dates = {
+    zone: function () { setup(); return zone; },
+    format: format, element: element, redraw: redraw
+  };
 
-  if (zone !== serverZone) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", function () { redraw(); });
-    } else {
-      redraw();
-    }
+  // Times the server drew: once the page is parsed, redraw them if the browser's zone is
+  // not the one the server used (the first page, before the cookie).
+  function start() {
+    if (!document.querySelector("time[data-when]")) { return; }
+    setup();
+    if (zone !== serverZone) { redraw(); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 }());
