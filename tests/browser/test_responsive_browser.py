@@ -15,6 +15,7 @@ from apps.exercises.models import Exercise
 from apps.live import services as live_services
 from apps.matrix.models import Category
 from apps.quizzes.models import Quiz
+from tests.browser import screens
 from tests.conftest import axe_violations
 from tests.factories import PASSWORD, UserFactory
 
@@ -64,18 +65,34 @@ def test_main_pages_fit_a_phone_and_a_laptop_and_pass_axe(browser, live_url):
     exercise = Exercise.objects.filter(status="published").first()
     if exercise is not None:
         pages += ["/exercises/", exercise.get_absolute_url()]
+    # The main pages' screenshots at 1280 and 390 px (catalog, course and dashboard come
+    # from test_design_browser.py).
+    shots = {
+        "/": "home",
+        lesson.get_absolute_url(): "lesson",
+        "/matrix/": "matrix",
+        quizzes[0].get_absolute_url(): "quiz",
+        "/live/": "live",
+        "/exercises/": "exercises",
+    }
+    if exercise is not None:
+        shots[exercise.get_absolute_url()] = "exercise"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
     wide: dict[str, int] = {}
     violations: dict[str, list[str]] = {}
 
-    def check(path: str, axe: bool = True) -> None:
+    def check(path: str, axe: bool = True, shot: str = "") -> None:
         page.set_viewport_size({"width": 1280, "height": 900})
         if (overflow := page.evaluate(OVERFLOW)) > 0:
             wide[f"{path} @1280"] = overflow
         if axe and (found := axe_violations(page)):
             violations[path] = [f"{v['id']} ({len(v['nodes'])})" for v in found]
+        if shot:  # docs/screenshots/, with SCREENSHOTS=1 only (tests/browser/screens.py)
+            screens.page_shot(page, shot)
+            page.set_viewport_size({"width": 390, "height": 844})
+            screens.page_shot(page, shot)
         page.set_viewport_size({"width": 360, "height": 740})
         if (overflow := page.evaluate(OVERFLOW)) > 0:
             wide[f"{path} @360"] = overflow
@@ -92,7 +109,7 @@ def test_main_pages_fit_a_phone_and_a_laptop_and_pass_axe(browser, live_url):
             assert response is not None and response.status == 200, path
             if path == exercise_path(exercise):
                 page.locator(".cm-content").wait_for()  # the editor and its scroller
-            check(path)
+            check(path, shot=shots.get(path, ""))
         # Every quiz's attempt page (the questions, their code and options), axe on one.
         for number, quiz in enumerate(quizzes):
             page.set_viewport_size({"width": 1280, "height": 900})
