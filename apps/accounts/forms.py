@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from apps.accounts import services
 from apps.accounts.errors import LoginThrottled
 from apps.accounts.models import User
+from apps.core import dates
 from apps.core.http import client_ip
 
 
@@ -51,8 +52,19 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
+def _zone_choices() -> list[tuple[str, str]]:
+    return [("", "Automatic: this browser's time zone")] + [(n, n) for n in dates.zone_names()]
+
+
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.TypedChoiceField(
+        choices=_zone_choices,
+        required=False,
+        empty_value="",
+        help_text="Every date and time on the site is shown in this zone.",
+    )
+
     class Meta:
         model = User
-        fields = ("display_name", "email")
+        fields = ("display_name", "email", "time_zone")
         help_texts = {"email": "Used for password resets only."}

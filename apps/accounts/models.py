@@ -19,6 +19,11 @@ class User(AbstractUser):
         blank=True,
         help_text="Shown on leaderboards and comments instead of the username.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Dates and times are shown in this zone; empty: the browser's own.",
+    )
 
     class Meta:
         verbose_name = "user"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.errors import LoginThrottled
 from apps.accounts.models import LEARNER_GROUP, TOKEN_PREFIX, ApiToken, User, token_key_hash
-from apps.core import ratelimit
+from apps.core import dates, ratelimit
 from apps.core.errors import ApplicationError, NotFound
 
 
@@ -25,11 +25,24 @@ def user_create(*, username: str, email: str, password: str) -> User:
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, display_name: str, email: str) -> User:
+def user_update_profile(
+    *, user: User, display_name: str, email: str, time_zone: str | None = None
+) -> User:
+    """Save the profile; ``time_zone`` None leaves it as it is, "" means the browser's."""
     user.display_name = display_name.strip()
     user.email = email.strip()
+    fields = ["display_name", "email"]
+    if time_zone is not None:
+        time_zone = time_zone.strip()
+        if time_zone and dates.zone_or_none(time_zone) is None:
+            raise ApplicationError(
+                f"{time_zone!r} is not a time zone (use a name such as Europe/Paris).",
+                extra={"time_zone": ["Unknown time zone."]},
+            )
+        user.time_zone = time_zone
+        fields.append("time_zone")
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "email"])
+    user.save(update_fields=fields)
     return user
 
 

@@ -126,7 +126,11 @@ def profile(request: HttpRequest) -> HttpResponse:
                     user=user,
                     display_name=form.cleaned_data["display_name"],
                     email=form.cleaned_data["email"],
+                    time_zone=form.cleaned_data["time_zone"],
                 )
+            except ApplicationError as exc:
+                form.add_error("time_zone", exc.message)
+                status = 400
             except ValidationError as exc:
                 form.add_error(None, exc)
                 status = 400

@@ -3,20 +3,15 @@
 (function () {
   "use strict";
 
-  // <time datetime="…" data-local> holds the class's time zone; show the viewer's own.
-  var format;
-  try {
-    format = new Intl.DateTimeFormat(undefined, {
-      weekday: "short", day: "numeric", month: "short", year: "numeric",
-      hour: "2-digit", minute: "2-digit", timeZoneName: "short"
-    });
-  } catch (error) { format = null; }
-  if (format) {
+  // <time datetime="…" data-local> holds the class's time zone; show the viewer's own
+  // in the site's one format (static/js/dates.js).
+  var dates = window.BA && window.BA.dates;
+  if (dates) {
     document.querySelectorAll("time[data-local]").forEach(function (node) {
-      var when = new Date(node.getAttribute("datetime"));
-      if (isNaN(when.getTime())) { return; }
+      var text = dates.format(node.getAttribute("datetime"), "datetime");
+      if (!text) { return; }
       node.title = "In the class's time zone: " + node.textContent;
-      node.textContent = format.format(when);
+      node.textContent = text + " (" + dates.zone() + ")";
       node.dataset.localised = "1";
     });
   }

@@ -215,8 +215,7 @@
         page.results.forEach(function (run) {
           var row = el("tr");
           row.dataset.run = run.id;
-          var when = el("time", null, new Date(run.queued_at).toLocaleString());
-          when.dateTime = run.queued_at;
+          var when = window.BA.dates.element(run.queued_at, "datetime");
           var whenCell = el("td");
           whenCell.appendChild(when);
           row.appendChild(whenCell);
@@ -263,7 +262,11 @@
       CM.EditorView.contentAttributes.of({
         "aria-labelledby": "code-label",
         "aria-describedby": "editor-help",
-        "aria-multiline": "true"
+        "aria-multiline": "true",
+        // Focusable by attribute as well as by contenteditable: the scroller around it
+        // is then a region the keyboard reaches (axe: scrollable-region-focusable),
+        // a paused (read-only) lab's code included.
+        tabindex: "0"
       }),
       CM.EditorView.updateListener.of(function (update) {
         if (update.docChanged) { textarea.value = update.state.doc.toString(); }

@@ -207,9 +207,7 @@
       tr.appendChild(el("td", "align-right", row.runs));
       var last = el("td");
       if (row.last_run_at) {
-        var time = el("time", null, new Date(row.last_run_at).toLocaleTimeString());
-        time.dateTime = row.last_run_at;
-        last.appendChild(time);
+        last.appendChild(window.BA.dates.element(row.last_run_at, "time"));
         last.appendChild(document.createTextNode(" " + (row.last_status || "")));
       } else {
         last.appendChild(el("span", "muted", "no run"));

@@ -76,7 +76,7 @@
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });
     }).then(function (result) {
       if (result.ok) {
-        statusEl.textContent = "All answers saved at " + new Date().toLocaleTimeString() + ".";
+        statusEl.textContent = "All answers saved at " + window.BA.dates.format(new Date(), "time") + ".";
       } else {
         statusEl.textContent = "Not saved: " + result.body.error.message;
       }

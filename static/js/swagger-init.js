@@ -23,7 +23,9 @@
     window.ui = window.SwaggerUIBundle({
       url: root.dataset.schemaUrl,
       domNode: root,
-      deepLinking: true,
+      // Off: with it each operation's path is a link inside the operation's toggle button
+      // (a control nested in a control, which keyboards and screen readers trip on).
+      deepLinking: false,
       layout: "BaseLayout",
       presets: [window.SwaggerUIBundle.presets.apis],
       validatorUrl: null,               // never send the schema to a third party
@@ -38,6 +40,42 @@
         return request;
       }
     });
+  }
+
+  // The page's one h1 is its own ("Try the REST API"): Swagger UI's API title, an h1 too,
+  // becomes a level-2 heading once it is drawn.
+  function demoteTitle() {
+    var root = document.getElementById("swagger-ui");
+    if (!root || !window.MutationObserver) { return; }
+    function fix() {
+      var found = false;
+      root.querySelectorAll("h1").forEach(function (h) {
+        h.setAttribute("role", "heading");
+        h.setAttribute("aria-level", "2");
+        found = true;
+      });
+      // The API's title and description sit outside Swagger UI's <main>: a named region.
+      root.querySelectorAll(".information-container").forEach(function (box) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "About the API");
+      });
+      return found;
+    }
+    fix();
+    // Swagger UI redraws parts of the page as it goes: keep the fix applied.
+    // At most once per 200 ms, however many times it redraws.
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) { return; }
+      pending = true;
+      window.setTimeout(function () { pending = false; fix(); }, 200);
+    }).observe(root, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", demoteTitle);
+  } else {
+    demoteTitle();
   }
 
   if (document.readyState === "loading") {

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
+from tests.conftest import axe_violations
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -67,11 +69,16 @@ def test_swagger_ui_renders_and_tries_requests_with_the_session(page, docs_site)
     page.reload()
 
     assert page.title() == "Try the REST API (Swagger UI) · Backend Academy"
-    # Swagger UI adds an h1 of its own (the API title) once it renders.
-    assert page.locator("main h1").first.inner_text() == "Try the REST API"
+    # Swagger UI's API title (an h1 of its own) is turned into a level-2 heading, and its
+    # <main> is the page's only one.
+    assert page.locator("#main h1").first.inner_text() == "Try the REST API"
     assert page.get_by_role("navigation", name="API documentation").is_visible()
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() == _operation_count(docs_site)
+    # (aria-level: Playwright's role query keeps an h1's own level, browsers do not)
+    expect(page.locator("h1:not([aria-level='2'])")).to_have_count(1)
+    assert page.locator("main").count() == 1
+    assert axe_violations(page) == []  # contrast, one main, no control inside a control
 
     # "Try it out" on the course outline, with the session: the progress is the user's.
     operation = page.locator("#operations-courses-courses_retrieve")
@@ -106,6 +113,7 @@ def test_redoc_renders_every_operation(page, docs_site):
     page.wait_for_selector("[data-section-id^='operation/']")
     assert page.locator("[data-section-id^='operation/']").count() == _operation_count(docs_site)
     assert page.get_by_text("Backend Academy API").first.is_visible()
+    expect(page.locator("h1:not([aria-level='2'])")).to_have_count(1)
     # The search index runs in ReDoc's worker (blob:, allowed on this page only).
     page.get_by_placeholder("Search...").fill("matrix")
     results = page.locator("[data-role='search:results'] [role=menuitem]")

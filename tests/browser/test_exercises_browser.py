@@ -56,7 +56,22 @@ def log_in(page, live_url, username, next_url):
     page.wait_for_url(re.compile(rf"^{live_url}{next_url}$"))
 
 
-def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
+@pytest.fixture
+def tokyo_page(browser):  # type: ignore[no-untyped-def]
+    """A page whose browser lives in Tokyo (UTC+9, far from the server's UTC)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+ONE_FORMAT = re.compile(rf"^\d{{1,2}} ({MONTHS}) \d{{4}}, \d{{2}}:\d{{2}}$")
+
+
+def test_solve_an_exercise_in_the_editor(tokyo_page, live_url, slow_sandbox):
+    page = tokyo_page
     exercise = make_exercise()
     UserFactory(username="solver")
     problems: list[str] = []
@@ -124,9 +139,16 @@ def test_solve_an_exercise_in_the_editor(page, live_url, slow_sandbox):
     page.click("#restore-starter")
     restored = page.evaluate("document.querySelector('.cm-content').innerText")
     assert restored.strip() == STARTER.strip()
+    # Dates: the run's time drawn by the script and the one the server renders share one
+    # format, in the browser's time zone (remembered in a cookie for the server).
+    drawn = page.locator("#runs-body tr").first.locator("time").inner_text()
+    assert ONE_FORMAT.match(drawn), drawn
     page.locator("#runs-body tr").first.get_by_role("link").click()
     page.wait_for_url(re.compile(r".*/exercises/runs/\d+/$"))
     expect(page.locator("#run-summary")).to_contain_text("Passed")
+    served = page.context.request.get(page.url).text()
+    assert f'data-when="datetime">{drawn}</time>' in served, drawn
+    assert 'data-tz="Asia/Tokyo"' in served
     assert axe_violations(page) == []
     assert problems == [], problems  # no CSP violation, no script error
 

@@ -397,7 +397,7 @@ def test_an_assignment_is_set_in_the_class_time_zone(world):
     assert assignment.opens_at == datetime(2027, 3, 1, 9, 0, tzinfo=zone)
     edit = client.get(assignment.get_absolute_url()).content.decode()
     assert 'value="2027-03-08T23:59"' in edit  # shown back in the class's zone
-    assert "Mon 8 Mar 2027, 23:59 (America/New_York)" in edit
+    assert "8 Mar 2027, 23:59 (America/New_York)" in edit  # the site's one format
 
 
 def test_assignment_refusals_are_shown_next_to_the_fields(world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -33,3 +34,17 @@ def test_internal_link_resolves(source, url):
         resolve(url)
     except Resolver404:
         pytest.fail(f"{source} links to {url}, which is not a page of the site")
+
+
+def test_every_table_header_cell_has_text():
+    """axe's empty-table-header: a Markdown table's header row names every column, the
+    first (row labels) included."""
+    empty = []
+    for path in sorted(CONTENT.rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, (line, below) in enumerate(itertools.pairwise(lines), start=1):
+            if line.startswith("|") and re.match(r"^\|\s*:?-{3,}", below):
+                cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+                if any(not cell for cell in cells):
+                    empty.append(f"{path.relative_to(CONTENT).as_posix()}:{number}")
+    assert empty == []

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince, timeuntil
 
 from apps.classes import pages_support
+from apps.core import dates
 
 register = template.Library()
 
@@ -28,7 +29,7 @@ def when(value: datetime | None, zone: str = "UTC") -> SafeString | str:
         local = value.astimezone(zoneinfo.ZoneInfo(zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         local, zone = value.astimezone(zoneinfo.ZoneInfo("UTC")), "UTC"
-    text = f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"
+    text = f"{dates.format_local(local, 'datetime', local.tzinfo)} ({zone})"  # type: ignore[arg-type]
     return format_html(
         '<time datetime="{}" data-local title="{}">{}</time>',
         value.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(),
