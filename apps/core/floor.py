@@ -22,6 +22,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from apps.checks.selectors import open_checks
 from apps.courses.models import (
     Course,
     Lesson,
@@ -73,7 +74,10 @@ def course_outline(request: HttpRequest, slug: str) -> JsonResponse:
             LessonProgress.objects.filter(
                 user_id=cast(int, request.user.pk),
                 lesson_id__in=[row["id"] for rows in lessons.values() for row in rows],
-            ).values_list("lesson_id", flat=True)
+            )
+            # Complete = marked and every check answered correctly (as the REST outline).
+            .exclude(open_checks(request.user))
+            .values_list("lesson_id", flat=True)
         )
     out_modules: list[dict[str, Any]] = []
     for module in modules:

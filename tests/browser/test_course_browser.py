@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from apps.courses.models import Lesson
+from tests.checks.conftest import solve_checks
 from tests.conftest import axe_violations
 from tests.factories import PASSWORD, UserFactory
 
@@ -41,8 +44,17 @@ def test_new_visitor_signs_up_reads_completes_and_sees_the_dashboard(page, cours
     assert page.locator("h1").inner_text() == "The GIL, explained"
     assert page.locator(".toc a").count() >= 3
     assert axe_violations(page) == []
+    # A lesson completes once its checks are answered correctly: refused before that.
     page.get_by_role("button", name="Mark as complete").click()
-    page.wait_for_selector(".badge-done")
+    page.get_by_text("Answer this lesson's checks correctly first").wait_for()
+    assert page.locator(".badge-done").count() == 0
+    solve_checks(
+        get_user_model().objects.get(username="newlearner"),
+        Lesson.objects.get(slug="the-gil-explained"),
+    )
+    page.reload()
+    page.get_by_role("button", name="Mark as complete").click()
+    page.wait_for_selector("#progress .badge-done")
     page.get_by_role("link", name="Dashboard", exact=True).click()
     assert "1 of 43 lessons complete" in page.inner_text(".progress-total")
     tile = page.locator('.module-tile[data-module="concurrency"]')

@@ -17,6 +17,7 @@ from django.utils import timezone
 import config.urls
 from apps.courses.models import Lesson, LessonProgress
 from apps.quizzes.models import Quiz
+from tests.checks.conftest import solve_checks
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,10 @@ def test_outline_with_progress_equals_rest(content, floor_on):
     lesson = Lesson.objects.filter(module__slug="concurrency").first()
     assert lesson is not None
     LessonProgress.objects.create(user=user, lesson=lesson, completed_at=timezone.now())
+    other = Lesson.objects.filter(module__slug="concurrency").exclude(pk=lesson.pk).first()
+    assert other is not None  # marked complete, its checks still open: not complete
+    LessonProgress.objects.create(user=user, lesson=other, completed_at=timezone.now())
+    solve_checks(user, lesson)
     client = Client()
     client.force_login(user)
     rest = _get(client, f"/api/v1/courses/{COURSE}/")
