@@ -93,8 +93,15 @@ print("SPANS " + json.dumps([
 
 
 @pytest.mark.timeout(120)
-def test_with_otel_enabled_requests_queries_cache_and_tasks_are_traced(tmp_path):
+def test_with_otel_enabled_requests_queries_cache_and_tasks_are_traced(tmp_path, transactional_db):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "OTEL_"))}
+    if os.environ.get("DATABASE_URL"):
+        # The suite's own (test) database: the configured one need not exist.
+        from django.db import connection
+
+        db = connection.settings_dict
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}"
     env.update(
         OTEL_ENABLED="1",
         OTEL_TRACES_EXPORTER="none",  # spans go to the script's in-memory exporter only
@@ -111,7 +118,7 @@ def test_with_otel_enabled_requests_queries_cache_and_tasks_are_traced(tmp_path)
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, (env.get("DATABASE_URL"), done.stderr[-3000:])
     lines = done.stdout.splitlines()
     spans = json.loads(next(line for line in lines if line.startswith("SPANS "))[6:])
     scopes = {span["scope"] for span in spans}
