@@ -56,7 +56,12 @@ def in_threads(users, work):
 
 
 def test_quiz_answers_saved_after_the_due_time_are_refused_and_never_graded(world):
-    due = timezone.now() + timedelta(seconds=2)
+    # Learners join first, so the due time is set after the slow part of the setup (on a
+    # loaded machine it could otherwise pass before anyone hands in).
+    users = [UserFactory() for _ in range(LEARNERS)]
+    for user in users:
+        services.class_join(user=user, code=world.classroom.invite_code)
+    due = timezone.now() + timedelta(seconds=3)
     assignment = services.assignment_create(
         user=world.instructor,
         classroom_id=world.classroom.pk,
@@ -67,10 +72,8 @@ def test_quiz_answers_saved_after_the_due_time_are_refused_and_never_graded(worl
         due_at=due,
         late_policy="refuse",
     )
-    users = [UserFactory() for _ in range(LEARNERS)]
     attempts = {}
     for user in users:
-        services.class_join(user=user, code=world.classroom.invite_code)
         attempts[user.pk] = quiz_services.attempt_start(user=user, quiz=world.quiz)
         assert attempts[user.pk].deadline == due
     answers = perfect_answers(world.quiz)
@@ -108,6 +111,9 @@ def test_quiz_answers_saved_after_the_due_time_are_refused_and_never_graded(worl
 
 def test_runs_queued_after_the_due_time_never_count(world, monkeypatch):
     monkeypatch.setattr(exercise_services, "run_dispatch", lambda run_id: None)
+    users = [UserFactory() for _ in range(LEARNERS)]
+    for user in users:
+        services.class_join(user=user, code=world.classroom.invite_code)
     due = timezone.now() + timedelta(seconds=2)
     services.assignment_create(
         user=world.instructor,
@@ -119,9 +125,6 @@ def test_runs_queued_after_the_due_time_never_count(world, monkeypatch):
         due_at=due,
         late_policy="refuse",
     )
-    users = [UserFactory() for _ in range(LEARNERS)]
-    for user in users:
-        services.class_join(user=user, code=world.classroom.invite_code)
 
     def submit(user):
         target = due + timedelta(seconds=random.uniform(-0.8, 0.8)) + GRACE
