@@ -116,6 +116,7 @@ def test_the_importer_refuses_a_runnable_block_that_does_not_compile(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(importer.CONTENT_ROOT, root)
     path = next(root.rglob("*-what-scalability-means.md"))
+    index = len(runnable_blocks(path.read_text()))  # numbered after the lesson's own
     path.write_text(
         path.read_text() + "\n```python run\ndef broken(:\n    pass\n```\n", encoding="utf-8"
     )
@@ -123,7 +124,7 @@ def test_the_importer_refuses_a_runnable_block_that_does_not_compile(tmp_path):
         importer.read_all(root)
     message = caught.value.message
     assert "what-scalability-means.md" in message
-    assert "runnable block 1 ('def broken(:')" in message
+    assert f"runnable block {index} ('def broken(:')" in message
     path.write_text(path.read_text().replace("```python run\ndef broken", "```js run\ndef broken"))
     with pytest.raises(ContentError, match="only python blocks can be runnable"):
         importer.read_all(root)
