@@ -272,6 +272,26 @@ def _expire_stale(user: Any) -> None:
 
 
 @transaction.atomic
+def _admit_run(user: Any) -> None:
+    """The rules every run obeys, exercise or lesson example: one run in flight per learner
+    across both kinds (stale ones expired first), then the shared rate limit."""
+    _expire_stale(user)
+    in_flight = Run.objects.filter(user=user, status__in=IN_FLIGHT).only("id").first()
+    if in_flight is not None:
+        raise RunInProgress(
+            "A run is already in progress: wait for it to finish.", extra={"run": in_flight.pk}
+        )
+    _refuse_block_in_flight(user)
+    verdict = ratelimit.hit(run_limit(), str(user.pk))
+    if not verdict.allowed:
+        limit = run_limit()
+        raise TooManyRuns(
+            f"Too many runs: at most {limit.limit} every {limit.window // 60} minutes. "
+            f"Try again in {verdict.retry_after} s.",
+            extra={"retry_after": verdict.retry_after},
+        )
+
+
 def run_create(*, user: Any, exercise_slug: str, code: str, mode: str, key: str) -> Run:
     """Queue a run of ``code`` against an exercise's visible tests (``run``) or all of
     them (``submit``). Sending the same ``key`` again returns the run it created."""
@@ -291,32 +311,9 @@ def run_create(*, user: Any, exercise_slug: str, code: str, mode: str, key: str)
         raise ApplicationError(
             "The mode must be run or submit.", extra={"mode": ["Not run or submit."]}
         )
-    size = len(code.encode("utf-8", "surrogatepass"))
-    if size > MAX_CODE_BYTES:
-        raise CodeTooLarge(
-            f"Code is limited to {MAX_CODE_BYTES // 1024} KB; this is {size:,} bytes.",
-            extra={"code": [f"At most {MAX_CODE_BYTES} bytes."]},
-        )
-    if "\x00" in code:
-        raise ApplicationError(
-            "Code may not contain NUL characters.", extra={"code": ["Contains NUL."]}
-        )
+    _check_code(code)
     exercise = selectors.exercise_get_published(slug=exercise_slug)
-    _expire_stale(user)
-    in_flight = Run.objects.filter(user=user, status__in=IN_FLIGHT).only("id").first()
-    if in_flight is not None:
-        raise RunInProgress(
-            "A run is already in progress: wait for it to finish.", extra={"run": in_flight.pk}
-        )
-    _refuse_block_in_flight(user)
-    verdict = ratelimit.hit(run_limit(), str(user.pk))
-    if not verdict.allowed:
-        limit = run_limit()
-        raise TooManyRuns(
-            f"Too many runs: at most {limit.limit} every {limit.window // 60} minutes. "
-            f"Try again in {verdict.retry_after} s.",
-            extra={"retry_after": verdict.retry_after},
-        )
+    _admit_run(user)
     try:
         with transaction.atomic():
             run = Run.objects.create(
@@ -628,21 +625,7 @@ def block_run_create(
         if existing.code != source:
             raise IdempotencyKeyReused("This key was already used for a different run.")
         return existing
-    _expire_stale(user)
-    in_flight = Run.objects.filter(user=user, status__in=IN_FLIGHT).only("id").first()
-    if in_flight is not None:
-        raise RunInProgress(
-            "A run is already in progress: wait for it to finish.", extra={"run": in_flight.pk}
-        )
-    _refuse_block_in_flight(user)
-    verdict = ratelimit.hit(run_limit(), str(user.pk))
-    if not verdict.allowed:
-        limit = run_limit()
-        raise TooManyRuns(
-            f"Too many runs: at most {limit.limit} every {limit.window // 60} minutes. "
-            f"Try again in {verdict.retry_after} s.",
-            extra={"retry_after": verdict.retry_after},
-        )
+    _admit_run(user)
     run = existing or BlockRun(user=user, lesson=lesson, block=block)
     run.block_hash = entry["hash"]
     run.key = key
